@@ -1,0 +1,39 @@
+// The subcommands of `evh`, each a function from parsed options to an exit code.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace evh::cli {
+
+struct GenerateOptions {
+  std::string source;
+  int64_t count = 1;
+  std::optional<uint64_t> seed;
+  std::string mutate = "none";
+  std::string payload_schema;
+  std::vector<std::string> payload_samples;
+  int64_t batch_size = -1;
+  bool with_meta = false;
+  std::string output = "-";
+};
+
+struct ValidateOptions {
+  std::string source;
+  std::vector<std::string> files;
+  std::string payload_schema;
+  bool strict = false;
+  int64_t coverage = 0;  ///< also generate this many events and report fields they never produce
+};
+
+int list(const std::string& what, bool json);
+int describe(const std::string& source, bool json);
+int generate(const GenerateOptions& o);
+int validate(const ValidateOptions& o);
+
+/// Prints "evh: <message>" on stderr and returns the exit code for the error.
+int fail(int code, const std::string& message);
+
+}  // namespace evh::cli

@@ -1,0 +1,80 @@
+// JSON loading with user-facing errors.
+#include "generators/json.h"
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace evh {
+namespace {
+
+// Line and column of a byte offset, 1-based, for parse error messages.
+std::pair<std::size_t, std::size_t> line_col(std::string_view text, std::size_t offset) {
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return {line, col};
+}
+
+}  // namespace
+
+Result<Json> parse_json(std::string_view text, const std::string& what) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte is 1-based and points just past the offending character.
+    auto [line, col] = line_col(text, e.byte == 0 ? 0 : e.byte - 1);
+    std::string msg = e.what();
+    // nlohmann's text is "[json.exception.parse_error.101] parse error at line 1, column 2: ...";
+    // keep only the reason after the last ": ".
+    auto pos = msg.find("error: ");
+    std::string reason = pos == std::string::npos ? msg : msg.substr(pos + 7);
+    return make_error(ErrorCode::kConfig, what + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                                              ": not valid JSON: " + reason);
+  }
+}
+
+Result<std::string> read_file(const std::string& path) {
+  if (path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::kIo, path + ": cannot read file");
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return make_error(ErrorCode::kIo, path + ": read error");
+  return content;
+}
+
+Result<Json> load_json_file(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return text.error();
+  return parse_json(*text, path == "-" ? "<stdin>" : path);
+}
+
+std::string dump(const Json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+std::string pointer_token(std::string_view key) {
+  std::string out;
+  out.reserve(key.size());
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace evh
