@@ -43,6 +43,15 @@ int main(int argc, char** argv) {
   validate->add_option("--coverage", val.coverage, "Generate N events and list fields of the given events the generator never produces")->check(CLI::Range(int64_t{1}, int64_t{1000000}));
   validate->add_flag("--strict", val.strict, "Count consistency problems (md5 mismatch, ids out of order) as failures");
 
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    std::string names;
+    for (const auto* sub : app.get_subcommands({})) {
+      known = known || sub->get_name() == argv[1];
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) return evh::cli::fail(2, std::string("unknown command '") + argv[1] + "' (commands: " + names + ")");
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

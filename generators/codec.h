@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace evh::codec {
 
@@ -26,6 +27,12 @@ std::string hex(std::string_view bytes);
 /// application/x-www-form-urlencoded, as S3 encodes object keys in notifications (space → '+').
 std::string url_form_encode(std::string_view text);
 std::optional<std::string> url_form_decode(std::string_view text);
+
+/// KPL aggregated record (Kinesis Producer Library): magic F3 89 9A C2, an AggregatedRecord
+/// protobuf, then the MD5 of the protobuf. One partition key per user record.
+std::string kpl_aggregate(const std::vector<std::string>& partition_keys, const std::vector<std::string>& records);
+/// The user records of an aggregated record; nullopt when `bytes` is not one (or is corrupt).
+std::optional<std::vector<std::string>> kpl_deaggregate(std::string_view bytes);
 
 /// True when `text` is well-formed UTF-8.
 bool is_utf8(std::string_view text);

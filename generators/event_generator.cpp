@@ -33,7 +33,55 @@ Json EventGenerator::generate_event(Rng& rng, GenContext& ctx) const {
     }
   }
   if (source_.hooks.finalize) source_.hooks.finalize(event, rng, ctx);
+  if (source_.batched()) trim_to_limit(event);
   return event;
+}
+
+namespace {
+
+// An upper bound of dump(v).size() without serialising: a character escapes to at most six
+// (\u00XX), numbers print in at most 32 characters.
+std::size_t size_upper_bound(const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::string: return v.get_ref<const std::string&>().size() * 6 + 2;
+    case Json::value_t::array: {
+      std::size_t n = 2;
+      for (const auto& c : v) n += size_upper_bound(c) + 1;
+      return n;
+    }
+    case Json::value_t::object: {
+      std::size_t n = 2;
+      for (auto it = v.begin(); it != v.end(); ++it) n += it.key().size() * 6 + 4 + size_upper_bound(it.value());
+      return n;
+    }
+    default: return 32;
+  }
+}
+
+}  // namespace
+
+void EventGenerator::trim_to_limit(Json& event) const {
+  if (size_upper_bound(event) <= source_.limits.max_event_bytes) return;  // the common case: far under
+  // The platform never sends more than the payload cap (SEMANTICS.md §3: an ESM batch goes when
+  // it reaches 6 MB): drop trailing records until the event fits, as the poller would stop there.
+  std::size_t size = dump(event).size();
+  while (size > source_.limits.max_event_bytes) {
+    auto rps = record_pointers(source_, event);
+    if (rps.size() <= 1) return;
+    std::size_t per_record = std::max<std::size_t>(1, size / rps.size());
+    std::size_t drop = std::min(rps.size() - 1, (size - source_.limits.max_event_bytes) / per_record + 1);
+    for (std::size_t i = 0; i < drop; ++i) {
+      const std::string& rp = rps[rps.size() - 1 - i];
+      auto cut = rp.rfind('/');
+      Json* group = find_at(event, rp.substr(0, cut));
+      if (group && group->is_array()) group->erase(group->size() - 1);
+    }
+    // Drop groups left empty (Kafka partitions with no records).
+    if (Json* recs = find_at(event, source_.identity.records); recs && recs->is_object()) {
+      for (auto it = recs->begin(); it != recs->end();) it = it->is_array() && it->empty() ? recs->erase(it) : std::next(it);
+    }
+    size = dump(event).size();
+  }
 }
 
 Case EventGenerator::generate(uint64_t seed) const {

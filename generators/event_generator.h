@@ -16,7 +16,8 @@ class EventGenerator {
   /// `source` and `payload` must outlive the generator.
   EventGenerator(const Source& source, const PayloadContract& payload);
 
-  /// Records per event; -1 (default) draws 1..10 with boundary sizes mixed in.
+  /// Records per event; -1 (default) draws 1..10 with boundary sizes mixed in. A batch that would
+  /// pass the source's payload cap is cut at the cap, as the platform cuts it.
   void set_batch_size(int64_t n) { batch_size_ = n; }
   GenOptions& options() { return options_; }
 
@@ -28,6 +29,8 @@ class EventGenerator {
   const PayloadContract& payload() const { return payload_; }
 
  private:
+  void trim_to_limit(Json& event) const;
+
   const Source& source_;
   const PayloadContract& payload_;
   int64_t batch_size_ = -1;

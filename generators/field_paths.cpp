@@ -41,10 +41,12 @@ void walk(const SchemaNode* raw, const Json& v, const std::string& path, const s
           sub = p->node;
         } else if (n->additional) {
           sub = n->additional;
-          tok = "+";
+          tok.assign(1, '+');
         }
       }
-      std::string child_path = path + "/" + tok;
+      std::string child_path;
+      child_path.reserve(path.size() + 1 + tok.size());
+      child_path.append(path).append(1, '/').append(tok);
       out.insert(child_path);
       walk(sub, child, child_path, payload_suffix, out);
     }

@@ -114,12 +114,14 @@ class Generator {
       for (std::size_t i = 0; i < count; ++i) out.push_back(rng_.chars(6, kPlain));
       return out;
     }
+    out.get_ref<Json::array_t&>().reserve(count);
     for (std::size_t i = 0; i < count; ++i) out.push_back(value(*n.items, depth + 1));
     return out;
   }
 
   Json object(const SchemaNode& n, std::size_t depth) {
     Json out = Json::object();
+    out.get_ref<Json::object_t&>().reserve(n.properties.size());
     for (const auto& p : n.properties) {
       if (!p.required) {
         if (depth > o_.max_depth) continue;
@@ -131,7 +133,10 @@ class Generator {
     }
     if (n.additional && n.properties.empty() && depth <= o_.max_depth) {
       // A map (headers, attributes): a few keys named by propertyNames when given.
-      std::size_t count = static_cast<std::size_t>(rng_.range(0, 3));
+      // Grouped records (Kafka partitions) start in one group; the finalize hook regroups them.
+      std::size_t count = n.additional->resolved().items && &n.additional->resolved() == o_.records
+                              ? 1
+                              : static_cast<std::size_t>(rng_.range(0, 3));
       for (std::size_t i = 0; i < count; ++i) {
         std::string key;
         if (n.property_names) {

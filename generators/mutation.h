@@ -46,9 +46,17 @@ struct Mutator {
 const std::vector<Mutator>& mutators();
 const Mutator* find_mutator(std::string_view id);
 
+/// Whether `event`, the output of `m`, is what its kind promises: a legal edge is an event the
+/// platform could send (it passes the source's validator, consistency included, under the
+/// payload contract); illegal input is one the validator refuses. A mutator is generic over
+/// sources, so on some events its output breaks a source rule it cannot know (dropping an
+/// optional field another field refers to): such an application counts as not applicable.
+bool keeps_its_promise(const Mutator& m, const Json& event, MutationContext& mc);
+
 /// Applies a chain of 1..`max_chain` mutators allowed by `filter` (kNone: returns `base`).
-/// Not-applicable draws are retried with other mutators, a bounded number of times; the chain
-/// applied is recorded on the case, and any illegal step makes the case `Expect::kIllegal`.
+/// Not-applicable draws, and applications that do not keep their promise, are retried with
+/// other mutators a bounded number of times; the chain applied is recorded on the case, an
+/// illegal step ends the chain and makes the case `Expect::kIllegal`.
 Case mutate(const Case& base, MutateFilter filter, MutationContext& mc, int max_chain = 2);
 
 /// Applies the named mutators in order (replay); an unknown id or one that no longer applies

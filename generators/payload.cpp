@@ -147,7 +147,9 @@ Json to_ddb_json(const Json& v) {
 
 std::optional<Json> from_ddb_json(const Json& av) {
   if (!av.is_object() || av.size() != 1) return std::nullopt;
-  const auto& [type, val] = *av.items().begin();
+  auto first = av.begin();
+  const std::string& type = first.key();
+  const Json& val = first.value();
   if (type == "S" && val.is_string()) return val;
   if (type == "N" && val.is_string()) {
     auto n = Json::parse(val.get<std::string>(), nullptr, false);
@@ -186,6 +188,21 @@ std::optional<Json> ddb_item_to_json(const Json& item) {
   return out;
 }
 
+namespace {
+
+// CloudFormation passes every scalar of ResourceProperties as a string (SEMANTICS.md §6.4).
+Json stringify_scalars(const Json& v) {
+  if (v.is_object() || v.is_array()) {
+    Json out = v;
+    for (auto& child : out) child = stringify_scalars(child);
+    return out;
+  }
+  if (v.is_string() || v.is_null()) return v;
+  return dump(v);
+}
+
+}  // namespace
+
 Json encode_payload(const Payload& p, PayloadEncoding encoding) {
   auto text = [&] { return p.raw_text && p.value.is_string() ? p.value.get<std::string>() : dump(p.value); };
   switch (encoding) {
@@ -194,6 +211,7 @@ Json encode_payload(const Payload& p, PayloadEncoding encoding) {
     case PayloadEncoding::kBase64: return codec::base64_encode(text());
     case PayloadEncoding::kGzipBase64: return codec::base64_encode(codec::gzip_compress(text()));
     case PayloadEncoding::kJson: return p.raw_text ? Json(text()) : p.value;
+    case PayloadEncoding::kJsonStrings: return stringify_scalars(p.raw_text ? Json(text()) : p.value);
     case PayloadEncoding::kDdbJson: {
       if (p.value.is_object()) {
         Json item = Json::object();
@@ -235,7 +253,8 @@ std::optional<Payload> decode_payload(const Json& field, PayloadEncoding encodin
       if (!text) return fail("payload is not a complete gzip stream");
       return from_text(*text);
     }
-    case PayloadEncoding::kJson: return Payload{field, false};
+    case PayloadEncoding::kJson:
+    case PayloadEncoding::kJsonStrings: return Payload{field, false};
     case PayloadEncoding::kDdbJson: {
       auto j = ddb_item_to_json(field);
       if (!j) return fail("payload is not a DynamoDB attribute-value map");
@@ -243,6 +262,44 @@ std::optional<Payload> decode_payload(const Json& field, PayloadEncoding encodin
     }
   }
   return fail("unknown encoding");
+}
+
+std::optional<std::vector<Payload>> record_payloads(const Source& source, const Json& record, std::string* why) {
+  const Json* field = find_at(record, source.identity.payload);
+  if (source.identity.payload.empty() || !field) {
+    if (why) *why = "record has no payload field";
+    return std::nullopt;
+  }
+  const Json* flag = source.identity.base64_flag.empty() ? nullptr : find_at(record, source.identity.base64_flag);
+  PayloadEncoding enc = source.identity.encoding;
+  if (flag && flag->is_boolean() && flag->get<bool>() && enc == PayloadEncoding::kText) enc = PayloadEncoding::kBase64;
+  // No body: null, or an empty string (HTTP requests without one, empty Kinesis data). The
+  // payload contract speaks of bodies that are there; body.empty tests handlers on the rest.
+  bool empty_text = field->is_string() && field->get_ref<const std::string&>().empty();
+  if ((field->is_null() || empty_text) &&
+      (enc == PayloadEncoding::kText || enc == PayloadEncoding::kBase64 || enc == PayloadEncoding::kGzipBase64))
+    return std::vector<Payload>{};
+  if (enc == PayloadEncoding::kBase64 && field->is_string()) {
+    auto raw = codec::base64_decode(field->get_ref<const std::string&>());
+    if (raw) {
+      if (auto parts = codec::kpl_deaggregate(*raw)) {
+        std::vector<Payload> out;
+        for (const auto& p : *parts) out.push_back(*decode_payload(Json(p), PayloadEncoding::kText));
+        return out;
+      }
+    }
+  }
+  auto p = decode_payload(*field, enc, why);
+  if (!p) return std::nullopt;
+  return std::vector<Payload>{std::move(*p)};
+}
+
+void set_record_payload(const Source& source, Json& record, const Payload& payload) {
+  if (source.identity.payload.empty()) return;
+  Json* flag = source.identity.base64_flag.empty() ? nullptr : find_at(record, source.identity.base64_flag);
+  PayloadEncoding enc = source.identity.encoding;
+  if (flag && flag->is_boolean() && flag->get<bool>() && enc == PayloadEncoding::kText) enc = PayloadEncoding::kBase64;
+  record[Json::json_pointer(source.identity.payload)] = encode_payload(payload, enc);
 }
 
 }  // namespace evh

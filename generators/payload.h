@@ -56,6 +56,14 @@ Json encode_payload(const Payload& payload, PayloadEncoding encoding);
 /// (bad base64, truncated gzip, not a DynamoDB map ...).
 std::optional<Payload> decode_payload(const Json& field, PayloadEncoding encoding, std::string* why = nullptr);
 
+/// The payload(s) one record carries: one, or the user records of a KPL-aggregated Kinesis
+/// record. Honours the record's base64 flag (HTTP isBase64Encoded). nullopt with `why` when the
+/// field is missing or cannot be decoded.
+std::optional<std::vector<Payload>> record_payloads(const Source& source, const Json& record, std::string* why = nullptr);
+
+/// Replaces a record's payload, encoded as the source (and the record's base64 flag) says.
+void set_record_payload(const Source& source, Json& record, const Payload& payload);
+
 /// Plain JSON → DynamoDB attribute-value JSON ({"S": ...}, {"N": "..."}, {"M": {...}} ...), and back.
 Json to_ddb_json(const Json& value);
 std::optional<Json> from_ddb_json(const Json& attribute_value);

@@ -61,9 +61,18 @@ int64_t Rng::range(int64_t lo, int64_t hi) {
 double Rng::unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 
 std::string Rng::chars(std::size_t n, std::string_view alphabet) {
+  // Two characters per draw: each 32-bit half scaled by multiply-shift. The bias (at most
+  // alphabet size / 2^32) is far below anything a test could observe, and it is deterministic.
   std::string out;
   out.resize(n);
-  for (std::size_t i = 0; i < n; ++i) out[i] = alphabet[below(alphabet.size())];
+  const uint64_t size = alphabet.size();
+  std::size_t i = 0;
+  for (; i + 1 < n; i += 2) {
+    uint64_t x = next();
+    out[i] = alphabet[((x & 0xffffffffULL) * size) >> 32];
+    out[i + 1] = alphabet[((x >> 32) * size) >> 32];
+  }
+  if (i < n) out[i] = alphabet[((next() & 0xffffffffULL) * size) >> 32];
   return out;
 }
 

@@ -26,6 +26,7 @@ const char* to_string(PayloadEncoding e) {
     case PayloadEncoding::kGzipBase64: return "gzip-base64";
     case PayloadEncoding::kJson: return "json";
     case PayloadEncoding::kDdbJson: return "ddb-json";
+    case PayloadEncoding::kJsonStrings: return "json-strings";
   }
   return "?";
 }
@@ -129,7 +130,8 @@ Result<Source> load_source(const Json& doc, const std::string& what, SourceHooks
   static const std::map<std::string, PayloadEncoding> kEncodings = {
       {"none", PayloadEncoding::kNone},       {"text", PayloadEncoding::kText},
       {"base64", PayloadEncoding::kBase64},   {"gzip-base64", PayloadEncoding::kGzipBase64},
-      {"json", PayloadEncoding::kJson},       {"ddb-json", PayloadEncoding::kDdbJson}};
+      {"json", PayloadEncoding::kJson},       {"ddb-json", PayloadEncoding::kDdbJson},
+      {"json-strings", PayloadEncoding::kJsonStrings}};
   if (!parse_enum(b, "/invocation/model", kModels, s.model, err) ||
       !parse_enum(b, "/invocation/type", kTypes, s.type, err))
     return make_error(ErrorCode::kConfig, what + ": " + err);
@@ -139,12 +141,14 @@ Result<Source> load_source(const Json& doc, const std::string& what, SourceHooks
   s.identity.id = get_string(b, "/identity/id");
   s.identity.ordering_key = get_string(b, "/identity/orderingKey");
   s.identity.payload = get_string(b, "/identity/payload");
+  s.identity.base64_flag = get_string(b, "/identity/base64Flag");
   if (find_at(b, "/identity/encoding") && !parse_enum(b, "/identity/encoding", kEncodings, s.identity.encoding, err))
     return make_error(ErrorCode::kConfig, what + ": " + err);
   if (!s.identity.payload.empty() && s.identity.encoding == PayloadEncoding::kNone)
     return make_error(ErrorCode::kConfig, what + ": identity/payload is set but identity/encoding is none");
   s.limits.max_event_bytes = get_size(b, "/limits/maxEventBytes", 0);
   s.limits.max_record_bytes = get_size(b, "/limits/maxRecordBytes", 0);
+  s.limits.min_payload_bytes = get_size(b, "/limits/minPayloadBytes", 0);
   s.limits.max_batch_records = get_size(b, "/limits/maxBatchRecords", s.batched() ? 10000 : 1);
   s.limits.max_response_bytes = get_size(b, "/limits/maxResponseBytes", 0);
   if (s.limits.max_event_bytes == 0)

@@ -28,6 +28,8 @@ enum class PayloadEncoding {
   kGzipBase64,  ///< base64 of gzip of the serialised payload
   kJson,        ///< the payload as a JSON value (EventBridge detail)
   kDdbJson,     ///< a DynamoDB attribute-value map (stream NewImage)
+  kJsonStrings, ///< a JSON object whose scalars arrive as strings (CloudFormation ResourceProperties);
+                ///< types are erased, so the payload contract cannot be checked on it
 };
 
 const char* to_string(InvocationModel m);
@@ -42,12 +44,14 @@ struct RecordIdentity {
   std::string ordering_key;  ///< pointer, inside a record, to its ordering key ("" = none)
   std::string payload;       ///< pointer, inside a record, to the payload ("" = none)
   PayloadEncoding encoding = PayloadEncoding::kNone;
+  std::string base64_flag;   ///< pointer, inside a record, to a boolean: true = the text payload is base64 (HTTP isBase64Encoded)
 };
 
 /// Byte and count limits (SEMANTICS.md §1, §3).
 struct SourceLimits {
   std::size_t max_event_bytes = 0;     ///< the whole event as invoked
   std::size_t max_record_bytes = 0;    ///< one record's payload (0 = no separate limit)
+  std::size_t min_payload_bytes = 0;   ///< smallest payload the platform carries (SQS: 1 character)
   std::size_t max_batch_records = 1;   ///< records per event
   std::size_t max_response_bytes = 0;  ///< what the function may return
 };
@@ -61,10 +65,12 @@ struct ResponseContract {
 
 using FinalizeFn = void (*)(Json& event, Rng& rng, GenContext& ctx);
 using CheckFn = void (*)(const Json& event, std::vector<Problem>& out);
+using RefreshFn = void (*)(Json& event);
 
 struct SourceHooks {
-  FinalizeFn finalize = nullptr;
-  CheckFn check = nullptr;
+  FinalizeFn finalize = nullptr;  ///< fill cross-field values after generation (may draw)
+  CheckFn check = nullptr;        ///< report inconsistencies; reads any JSON without throwing
+  RefreshFn refresh = nullptr;    ///< recompute derived values (digests) after a legal mutation; no draws
 };
 
 struct Source {

@@ -1,8 +1,10 @@
-// kafka-self-managed: hooks not written yet.
+// kafka-self-managed: records regrouped under "<topic>-<partition>" with increasing offsets and
+// timestamps per partition, key-sticky partitions and signed-byte headers (shared with kafka-msk).
+#include "generators/sources/kafka_common.h"
 #include "generators/sources/sources.h"
 
 namespace evh::sources {
 
-SourceHooks kafka_self_managed_hooks() { return {}; }
+SourceHooks kafka_self_managed_hooks() { return {kafka_finalize, kafka_check}; }
 
 }  // namespace evh::sources

@@ -1,4 +1,5 @@
-// secrets-manager: hooks not written yet.
+// secrets-manager: no hooks: Step, SecretId and ClientRequestToken are independent in one event (the step order is
+// across invocations, SEMANTICS.md §6.10), so the schema alone says everything.
 #include "generators/sources/sources.h"
 
 namespace evh::sources {

@@ -5,6 +5,6 @@
 
 namespace evh::sources {
 
-SourceHooks sqs_hooks() { return {sqs_finalize, sqs_check}; }
+SourceHooks sqs_hooks() { return {sqs_finalize, sqs_check, sqs_refresh}; }
 
 }  // namespace evh::sources

@@ -75,6 +75,17 @@ void sqs_finalize(Json& event, Rng& rng, GenContext& ctx) {
   }
 }
 
+void sqs_refresh(Json& event) {
+  Json* records = array_at(event, "/Records");
+  if (!records) return;
+  for (auto& r : *records) {
+    if (!r.is_object()) continue;
+    if (r.contains("body") && r["body"].is_string()) r["md5OfBody"] = codec::md5_hex(r["body"].get<std::string>());
+    auto attrs = r.find("messageAttributes");
+    if (attrs != r.end() && attrs->is_object() && !attrs->empty()) r["md5OfMessageAttributes"] = sqs_md5_of_attributes(*attrs);
+  }
+}
+
 void sqs_check(const Json& event, std::vector<Problem>& out) {
   const Json* records = array_at(event, "/Records");
   if (!records) return;

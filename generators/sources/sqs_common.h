@@ -18,5 +18,7 @@ std::string sqs_md5_of_attributes(const Json& attributes);
 
 void sqs_finalize(Json& event, Rng& rng, GenContext& ctx);
 void sqs_check(const Json& event, std::vector<Problem>& out);
+/// Recomputes md5OfBody and md5OfMessageAttributes of every record.
+void sqs_refresh(Json& event);
 
 }  // namespace evh::sources
