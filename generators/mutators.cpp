@@ -426,16 +426,11 @@ Opt batch_max_size(const Json& ev, MutationContext& mc) {
   // As many records as BatchSize allows and the payload cap admits (SEMANTICS.md §3: 6 MB).
   std::size_t n = std::min<std::size_t>(l.max_batch_records, l.max_event_bytes * 9 / 10 / per_record);
   if (n <= rps.size()) return std::nullopt;
-  Json fresh = regenerate(mc, static_cast<int64_t>(n));
-  Json out = ev;
-  *records_container(out, mc.source) = *records_container(fresh, mc.source);
-  // Generated sizes vary: trim from the end until the event fits.
-  while (size_of(out) > l.max_event_bytes && !mc.source.identity.grouped) {
-    Json* recs = records_container(out, mc.source);
-    std::size_t drop = std::max<std::size_t>(1, recs->size() / 20);
-    for (std::size_t i = 0; i < drop && recs->size() > 1; ++i) recs->erase(recs->size() - 1);
-  }
-  if (size_of(out) > l.max_event_bytes) return std::nullopt;
+  // A whole new batch: records carry fields tied to the envelope (a tumbling window's shard and
+  // bounds), so splicing fresh records into the old envelope would break it. The generator
+  // cuts the batch at the payload cap as the platform does.
+  Json out = regenerate(mc, static_cast<int64_t>(n));
+  if (record_pointers(mc.source, out).size() <= rps.size()) return std::nullopt;
   return out;
 }
 

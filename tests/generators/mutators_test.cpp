@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <iostream>
+
 #include "generators/catalog.h"
 #include "generators/codec.h"
 #include "generators/event_generator.h"
@@ -29,7 +31,9 @@ struct Fixture {
   bool valid(const Json& ev) {
     ValidateOptions o;
     o.payload = &PayloadContract::builtin();
-    return is_valid(validate_event(source, ev, o), true);
+    auto problems = validate_event(source, ev, o);
+    for (std::size_t i = 0; i < problems.size() && i < 3; ++i) std::cout << "  problem: " << to_string(problems[i]) << "\n";
+    return is_valid(problems, true);
   }
   const Source& source;
   Rng rng;
