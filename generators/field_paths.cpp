@@ -6,27 +6,11 @@
 namespace evh {
 namespace {
 
-// The branch of a oneOf/anyOf that `v` satisfies (the first one with fewest problems).
-const SchemaNode* pick_branch(const SchemaNode& n, const Json& v) {
-  const auto& list = !n.one_of.empty() ? n.one_of : n.any_of;
-  const SchemaNode* best = nullptr;
-  std::size_t best_count = SIZE_MAX;
-  for (const SchemaNode* b : list) {
-    std::vector<Problem> p;
-    validate_value(*b, v, "", p);
-    if (p.size() < best_count) {
-      best = b;
-      best_count = p.size();
-    }
-  }
-  return best;
-}
-
 void walk(const SchemaNode* raw, const Json& v, const std::string& path, const std::string& payload_suffix,
           std::set<std::string>& out) {
   const SchemaNode* n = raw ? &raw->resolved() : nullptr;
   if (n && (!n->one_of.empty() || !n->any_of.empty())) {
-    const SchemaNode* b = pick_branch(*n, v);
+    const SchemaNode* b = closest_branch(*n, v);
     n = b ? &b->resolved() : n;
     // A branch may itself hold the properties; keep the parent's when it has them.
     if (raw && !raw->resolved().properties.empty() && n->properties.empty()) n = &raw->resolved();

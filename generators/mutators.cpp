@@ -38,27 +38,12 @@ struct Site {
   bool required;
 };
 
-const SchemaNode* branch_for(const SchemaNode& n, const Json& v) {
-  const auto& list = !n.one_of.empty() ? n.one_of : n.any_of;
-  const SchemaNode* best = nullptr;
-  std::size_t best_count = SIZE_MAX;
-  for (const SchemaNode* b : list) {
-    std::vector<Problem> p;
-    validate_value(*b, v, "", p);
-    if (p.size() < best_count) {
-      best = &b->resolved();
-      best_count = p.size();
-    }
-  }
-  return best;
-}
-
 void collect_sites(const SchemaNode* raw, const Json& v, const std::string& ptr, const std::vector<std::string>& skip,
                    std::vector<Site>& out) {
   if (!raw) return;
   const SchemaNode* n = &raw->resolved();
   if (!n->one_of.empty() || !n->any_of.empty()) {
-    const SchemaNode* b = branch_for(*n, v);
+    const SchemaNode* b = closest_branch(*n, v);
     if (b && !(b->properties.empty() && !n->properties.empty())) n = b;
   }
   for (const auto& s : skip)

@@ -185,6 +185,21 @@ void validate_value(const SchemaNode& raw, const Json& v, const std::string& ptr
   branches(n.any_of, false);
 }
 
+const SchemaNode* closest_branch(const SchemaNode& n, const Json& v) {
+  const auto& list = !n.one_of.empty() ? n.one_of : n.any_of;
+  const SchemaNode* best = nullptr;
+  std::size_t best_count = SIZE_MAX;
+  for (const SchemaNode* b : list) {
+    std::vector<Problem> p;
+    validate_value(*b, v, "", p);
+    if (p.size() < best_count) {
+      best = &b->resolved();
+      best_count = p.size();
+    }
+  }
+  return best;
+}
+
 std::string to_string(const Problem& p) {
   return (p.pointer.empty() ? std::string("/") : p.pointer) + ": " + p.message +
          (p.severity == Severity::kConsistency ? " (consistency)" : "");

@@ -24,6 +24,10 @@ struct Problem {
 /// Appends to `out` every problem of `value` under `node`; `pointer` is where `value` sits.
 void validate_value(const SchemaNode& node, const Json& value, const std::string& pointer, std::vector<Problem>& out);
 
+/// The oneOf/anyOf branch of `node` that `value` fits best (fewest problems; the first on a tie),
+/// resolved; nullptr when the node has no branches. Walkers use it to follow the matching shape.
+const SchemaNode* closest_branch(const SchemaNode& node, const Json& value);
+
 /// One line per problem: "/Records/0/body: expected a string".
 std::string to_string(const Problem& p);
 

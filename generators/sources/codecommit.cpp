@@ -10,17 +10,6 @@
 namespace evh::sources {
 namespace {
 
-// ":"-separated field of an ARN (3 = region, 4 = account), "" when absent.
-std::string arn_field(const std::string& arn, std::size_t index) {
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < index; ++i) {
-    start = arn.find(':', start);
-    if (start == std::string::npos) return {};
-    ++start;
-  }
-  return arn.substr(start, arn.find(':', start) - start);
-}
-
 int64_t int_or(const Json& obj, const char* key, int64_t fallback) {
   auto it = obj.find(key);
   return it != obj.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;

@@ -15,17 +15,6 @@ const std::array<std::string_view, 4> kMessageTypes = {
     "ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification", "ScheduledNotification",
     "ConfigurationSnapshotDeliveryCompleted"};
 
-// ":"-separated field of an ARN (3 = region, 4 = account), "" when absent.
-std::string arn_field(const std::string& arn, std::size_t index) {
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < index; ++i) {
-    start = arn.find(':', start);
-    if (start == std::string::npos) return {};
-    ++start;
-  }
-  return arn.substr(start, arn.find(':', start) - start);
-}
-
 // One recorded resource: what a configuration item says about it.
 struct Resource {
   std::string type, id, name, arn, zone;

@@ -189,7 +189,7 @@ void finalize(Json& event, Rng& rng, GenContext& ctx) {
       it = with_key;
     }
   }
-  bool windowed = has_window_fields(event);
+  bool windowed = event.is_object() && event.contains("window");  // TumblingWindowInSeconds > 0
   std::pair<int64_t, int64_t> window{0, 0};
   std::vector<int64_t> times;
   if (windowed) {

@@ -24,7 +24,7 @@ void finalize(Json& event, Rng& rng, GenContext& ctx) {
   // 56-digit sequence numbers: a per-shard prefix, then a counter that only grows.
   const std::string prefix = "49" + rng.chars(24, kDigits);
   uint64_t counter = static_cast<uint64_t>(rng.range(1000000000000LL, 900000000000000000LL));
-  bool windowed = has_window_fields(event);
+  bool windowed = event.is_object() && event.contains("window");  // TumblingWindowInSeconds > 0
   std::pair<int64_t, int64_t> window{0, 0};
   std::vector<int64_t> arrivals;
   if (windowed) {

@@ -8,18 +8,6 @@
 namespace evh::sources {
 namespace {
 
-// "arn:aws:mq:<region>:<account>:broker:<name>:<broker id>" → field `index` (0-based, ':'-separated).
-std::string arn_field(const std::string& arn, std::size_t index) {
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < index; ++i) {
-    start = arn.find(':', start);
-    if (start == std::string::npos) return {};
-    ++start;
-  }
-  std::size_t end = arn.find(':', start);
-  return arn.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
 int64_t int_at(const Json& obj, const char* key, bool& ok) {
   auto it = obj.find(key);
   ok = it != obj.end() && it->is_number_integer();

@@ -15,18 +15,6 @@ std::string url_host(const std::string& url) {
   return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
-// Field `index` (0-based) of a colon-separated ARN, or "".
-std::string arn_field(const std::string& arn, int index) {
-  std::size_t pos = 0;
-  for (int i = 0; i < index; ++i) {
-    pos = arn.find(':', pos);
-    if (pos == std::string::npos) return {};
-    ++pos;
-  }
-  auto end = arn.find(':', pos);
-  return arn.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-}
-
 // Makes arn, principalId and sessionContext agree with userIdentity.type (CloudTrail userIdentity conventions).
 void fix_identity(Json& id, Rng& rng, GenContext& ctx) {
   static constexpr std::string_view kUpper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";

@@ -36,6 +36,18 @@ inline void report(std::vector<Problem>& out, std::string pointer, std::string m
   out.push_back({std::move(pointer), std::move(message), Severity::kConsistency});
 }
 
+/// Field `index` of an ARN, ':'-separated and 0-based (3 = region, 4 = account); "" when absent.
+inline std::string arn_field(std::string_view arn, std::size_t index) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < index; ++i) {
+    start = arn.find(':', start);
+    if (start == std::string_view::npos) return {};
+    ++start;
+  }
+  std::size_t end = arn.find(':', start);
+  return std::string(arn.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+}
+
 /// Compares decimal digit strings numerically (sequence numbers exceed 64 bits).
 inline int compare_decimal(std::string_view a, std::string_view b) {
   while (a.size() > 1 && a[0] == '0') a.remove_prefix(1);

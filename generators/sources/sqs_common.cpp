@@ -82,7 +82,13 @@ void sqs_refresh(Json& event) {
     if (!r.is_object()) continue;
     if (r.contains("body") && r["body"].is_string()) r["md5OfBody"] = codec::md5_hex(r["body"].get<std::string>());
     auto attrs = r.find("messageAttributes");
-    if (attrs != r.end() && attrs->is_object() && !attrs->empty()) r["md5OfMessageAttributes"] = sqs_md5_of_attributes(*attrs);
+    bool any = attrs != r.end() && attrs->is_object() && !attrs->empty();
+    if (any) {
+      std::string md5 = sqs_md5_of_attributes(*attrs);
+      r["md5OfMessageAttributes"] = md5;
+    } else if (r.contains("md5OfMessageAttributes")) {
+      r["md5OfMessageAttributes"] = nullptr;  // no attributes: null (SEMANTICS.md §8.4)
+    }
   }
 }
 

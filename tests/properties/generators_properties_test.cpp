@@ -107,9 +107,9 @@ TEST_P(SourceProperty, LegalEdgesStayValid) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSources, SourceProperty, ::testing::ValuesIn(source_ids()),
-                         [](const auto& info) {
+                         [](const auto& param_info) {
                            std::string name;
-                           for (char c : info.param) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           for (char c : param_info.param) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
                            return name;
                          });
 
