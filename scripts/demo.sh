@@ -22,9 +22,9 @@ for source in $($evh list sources --json | sed -n 's/.*"id": "\(.*\)".*/\1/p'); 
   f="$out/events/$source.jsonl"
   $evh generate "$source" -n 200 --seed "$seed" -o "$f" 2>/dev/null
   if $evh validate "$source" --strict "$f" >"$out/events/$source.problems" 2>/dev/null; then valid=200; else valid=fail; status=1; fi
-  $evh generate "$source" -n 100 --seed "$seed" --mutate legal --with-meta -o "$out/events/$source.legal.jsonl" 2>/dev/null
-  $evh generate "$source" -n 100 --seed "$seed" --mutate illegal --with-meta -o "$out/events/$source.illegal.jsonl" 2>/dev/null
-  echo "| $source | $model | 200 | $valid | 100 | 100 |" >> "$summary"
+  $evh generate "$source" -n 30 --seed "$seed" --mutate legal --with-meta -o "$out/events/$source.legal.jsonl" 2>/dev/null
+  $evh generate "$source" -n 30 --seed "$seed" --mutate illegal --with-meta -o "$out/events/$source.illegal.jsonl" 2>/dev/null
+  echo "| $source | $model | 200 | $valid | 30 | 30 |" >> "$summary"
 done
 cat "$summary"
 echo
