@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "examples/builtin.h"
 #include "generators/catalog.h"
 #include "generators/event_generator.h"
 #include "generators/event_validator.h"
@@ -14,6 +15,9 @@
 #include "generators/format.h"
 #include "generators/mutation.h"
 #include "generators/payload.h"
+#include "harness/fault_plan.h"
+#include "harness/invariant.h"
+#include "harness/target.h"
 
 namespace evh::cli {
 namespace {
@@ -62,11 +66,6 @@ Json describe_json(const Source& s) {
   return j;
 }
 
-uint64_t draw_seed() {
-  std::random_device rd;  // the only non-deterministic draw: choosing a run seed
-  return (static_cast<uint64_t>(rd()) << 32) ^ rd();
-}
-
 // Splits a file into documents: one JSON document, or JSONL (one per non-empty line).
 Result<std::vector<std::pair<std::size_t, Json>>> read_documents(const std::string& path) {
   auto text = read_file(path);
@@ -99,6 +98,11 @@ Result<std::vector<std::pair<std::size_t, Json>>> read_documents(const std::stri
 
 }  // namespace
 
+uint64_t draw_seed() {
+  std::random_device rd;  // the only non-deterministic draw: choosing a run seed
+  return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+}
+
 int fail(int code, const std::string& message) {
   std::cerr << "evh: " << message << "\n";
   return code;
@@ -122,12 +126,28 @@ int list(const std::string& what, bool json) {
         std::printf("%-30s %-10s %s\n", std::string(m.id).c_str(), to_string(m.kind), std::string(m.summary).c_str());
       return 0;
     }
+  } else if (what == "invariants") {
+    for (const auto& i : harness::invariants())
+      out.push_back({{"id", i.id}, {"summary", i.summary}, {"semantics", i.semantics}});
+  } else if (what == "faults") {
+    for (const auto& f : harness::fault_kinds())
+      out.push_back({{"id", f.name}, {"summary", f.summary}, {"defaultRate", f.default_rate}, {"semantics", f.semantics}});
+  } else if (what == "targets") {
+    for (const auto& t : harness::target_kinds()) out.push_back({{"id", t.prefix}, {"summary", t.summary}});
+  } else if (what == "handlers") {
+    for (const auto& h : examples::builtin_handlers())
+      out.push_back({{"id", std::string("builtin:") + h.name}, {"summary", h.summary}, {"buggy", h.buggy}});
   } else {
     for (const auto& f : formats()) out.push_back({{"id", f.id}, {"summary", f.summary}});
     if (!json) {
       for (const auto& f : formats()) std::printf("%-18s %s\n", std::string(f.id).c_str(), std::string(f.summary).c_str());
       return 0;
     }
+  }
+  if (!json) {
+    for (const auto& e : out)
+      std::printf("%-30s %s\n", e["id"].get<std::string>().c_str(), e["summary"].get<std::string>().c_str());
+    return 0;
   }
   std::cout << out.dump(2) << "\n";
   return 0;
@@ -199,14 +219,7 @@ int generate(const GenerateOptions& o) {
   gen.set_batch_size(o.batch_size);
   std::string line;
   for (int64_t i = 0; i < o.count; ++i) {
-    uint64_t case_seed = derive_seed(seed, static_cast<uint64_t>(i));
-    Case c = gen.generate(case_seed);
-    if (*filter != MutateFilter::kNone) {
-      Rng rng(mix64(case_seed ^ 0x6d757461746f72ULL));  // "mutator": a stream apart from generation
-      GenContext ctx = GenContext::draw(rng);
-      MutationContext mc{s, contract, rng, ctx};
-      c = mutate(c, *filter, mc);
-    }
+    Case c = make_case(gen, derive_seed(seed, static_cast<uint64_t>(i)), *filter);
     line = o.with_meta ? dump(c.to_json()) : dump(c.event);
     line += '\n';
     out->write(line.data(), static_cast<std::streamsize>(line.size()));

@@ -33,6 +33,34 @@ int describe(const std::string& source, bool json);
 int generate(const GenerateOptions& o);
 int validate(const ValidateOptions& o);
 
+struct RunOptions {
+  std::string scenario;  ///< scenario or event-source definition file ("" = none)
+  std::string source;
+  std::string mode;
+  std::string target;
+  std::optional<uint64_t> cases;
+  std::optional<uint64_t> seed;
+  std::string mutate;
+  std::string payload_schema;
+  std::vector<std::string> payload_samples;
+  int64_t batch_size = -1;
+  std::string faults;
+  bool faults_given = false;
+  std::string invariants;
+  std::string exclude_invariants;
+  std::string invocation_type;
+  std::string effects_cmd;
+  bool effects_cmd_each = false;
+  std::string report_dir = "evh-report";
+  std::string format = "json";
+  int concurrency = 1;
+};
+
+int run(const RunOptions& o);
+
+/// A fresh run seed (the only non-deterministic draw evh makes).
+uint64_t draw_seed();
+
 /// Prints "evh: <message>" on stderr and returns the exit code for the error.
 int fail(int code, const std::string& message);
 

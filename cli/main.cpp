@@ -13,8 +13,10 @@ int main(int argc, char** argv) {
 
   std::string list_what;
   bool list_json = false;
-  auto* list = app.add_subcommand("list", "List sources, mutators or formats");
-  list->add_option("what", list_what, "sources | mutators | formats")->required()->check(CLI::IsMember({"sources", "mutators", "formats"}));
+  auto* list = app.add_subcommand("list", "List sources, mutators, formats, invariants, faults, targets or handlers");
+  list->add_option("what", list_what, "sources | mutators | formats | invariants | faults | targets | handlers")
+      ->required()
+      ->check(CLI::IsMember({"sources", "mutators", "formats", "invariants", "faults", "targets", "handlers"}));
   list->add_flag("--json", list_json, "Print JSON");
 
   std::string describe_source;
@@ -43,6 +45,28 @@ int main(int argc, char** argv) {
   validate->add_option("--coverage", val.coverage, "Generate N events and list fields of the given events the generator never produces")->check(CLI::Range(int64_t{1}, int64_t{1000000}));
   validate->add_flag("--strict", val.strict, "Count consistency problems (md5 mismatch, ids out of order) as failures");
 
+  evh::cli::RunOptions run;
+  auto* runc = app.add_subcommand("run", "Deliver cases to a target in a mode, on the virtual clock, and check the invariants");
+  runc->add_option("scenario", run.scenario, "Scenario or event-source definition file (JSON, AWS parameter names)");
+  runc->add_option("--source", run.source, "Source id (evh list sources)");
+  runc->add_option("--mode", run.mode, "sync | async | poll (default: how the source invokes)");
+  runc->add_option("--target", run.target, "builtin:NAME | http://HOST:PORT[/path] | runtime-api:CMD | exec:CMD | exec-persistent:CMD");
+  runc->add_option("--cases", run.cases, "Number of cases (default 100)")->check(CLI::Range(uint64_t{0}, uint64_t{100000000}));
+  runc->add_option("--seed", run.seed, "Run seed (printed on stderr when drawn)");
+  runc->add_option("--mutate", run.mutate, "none | legal | illegal | any (default any)")->check(CLI::IsMember({"none", "legal", "illegal", "any"}));
+  runc->add_option("--payload-schema", run.payload_schema, "JSON Schema of the record payload");
+  runc->add_option("--payload-sample", run.payload_samples, "Sample payload files (seeds)");
+  runc->add_option("--batch-size", run.batch_size, "Records per generated event")->check(CLI::Range(int64_t{1}, int64_t{10000}));
+  auto* faults_opt = runc->add_option("--faults", run.faults, "Faults to inject: ID[=RATE],... (evh list faults; 'none')");
+  runc->add_option("--invariants", run.invariants, "Only these invariant ids (comma-separated)");
+  runc->add_option("--exclude-invariants", run.exclude_invariants, "Leave out these invariant ids");
+  runc->add_option("--invocation-type", run.invocation_type, "RequestResponse | DryRun (sync mode)");
+  runc->add_option("--effects-cmd", run.effects_cmd, "Command printing effects (JSON array or JSONL), run after the run");
+  runc->add_flag("--effects-cmd-each", run.effects_cmd_each, "Also run --effects-cmd after each invocation");
+  runc->add_option("--report-dir", run.report_dir, "Where result.json, trace.jsonl and findings/ go (default evh-report)");
+  runc->add_option("--format", run.format, "Report formats, comma-separated (json)");
+  runc->add_option("--concurrency", run.concurrency, "Runtime processes / parallel invocations")->check(CLI::Range(1, 64));
+
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
     std::string names;
@@ -70,6 +94,10 @@ int main(int argc, char** argv) {
     if (*describe) return evh::cli::describe(describe_source, describe_json);
     if (*generate) return evh::cli::generate(gen);
     if (*validate) return evh::cli::validate(val);
+    if (*runc) {
+      run.faults_given = faults_opt->count() > 0;
+      return evh::cli::run(run);
+    }
   } catch (const std::exception& e) {
     return evh::cli::fail(3, std::string("internal error: ") + e.what());
   }

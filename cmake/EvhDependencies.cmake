@@ -26,3 +26,14 @@ endif()
 if(NOT rapidcheck_FOUND)
   evh_require_package(rapidcheck librapidcheck-dev)
 endif()
+
+# cpp-httplib: Debian ships it compiled (libcpp-httplib.so, with OpenSSL, zlib and brotli) and
+# without a CMake config; its pkg-config file carries the -D flags the header must see.
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(HTTPLIB QUIET IMPORTED_TARGET cpp-httplib)
+endif()
+if(NOT HTTPLIB_FOUND)
+  message(FATAL_ERROR "evh needs cpp-httplib: install the Debian packages 'libcpp-httplib-dev' and "
+                      "'pkg-config' (apt-get install libcpp-httplib-dev pkg-config), or run scripts/install-deps.sh")
+endif()

@@ -145,6 +145,11 @@ std::string md5_hex(std::string_view bytes) {
   return d.hex_of(bytes);
 }
 
+std::string sha1_hex(std::string_view bytes) {
+  thread_local Digester d("SHA1");
+  return d.hex_of(bytes);
+}
+
 std::string sha256_hex(std::string_view bytes) {
   thread_local Digester d("SHA256");
   return d.hex_of(bytes);

@@ -22,6 +22,8 @@ std::optional<std::string> inflate_auto(std::string_view bytes, std::size_t max_
 
 std::string md5_hex(std::string_view bytes);
 std::string sha256_hex(std::string_view bytes);
+/// Names artifacts by content (findings, corpus entries), as libFuzzer names crash files.
+std::string sha1_hex(std::string_view bytes);
 std::string hex(std::string_view bytes);
 
 /// application/x-www-form-urlencoded, as S3 encodes object keys in notifications (space → '+').

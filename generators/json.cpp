@@ -33,9 +33,10 @@ Result<Json> parse_json(std::string_view text, const std::string& what) {
     auto [line, col] = line_col(text, e.byte == 0 ? 0 : e.byte - 1);
     std::string msg = e.what();
     // nlohmann's text is "[json.exception.parse_error.101] parse error at line 1, column 2: ...";
-    // keep only the reason after the last ": ".
-    auto pos = msg.find("error: ");
-    std::string reason = pos == std::string::npos ? msg : msg.substr(pos + 7);
+    // keep only the reason after "column N: ".
+    auto col_at = msg.find("column ");
+    auto pos = col_at == std::string::npos ? std::string::npos : msg.find(": ", col_at);
+    std::string reason = pos == std::string::npos ? msg : msg.substr(pos + 2);
     return make_error(ErrorCode::kConfig, what + ":" + std::to_string(line) + ":" + std::to_string(col) +
                                               ": not valid JSON: " + reason);
   }

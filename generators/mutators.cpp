@@ -1044,3 +1044,16 @@ Result<Case> apply_chain(const Case& base, const std::vector<std::string>& ids, 
 }
 
 }  // namespace evh
+
+namespace evh {
+
+Case make_case(const EventGenerator& gen, uint64_t case_seed, MutateFilter filter) {
+  Case c = gen.generate(case_seed);
+  if (filter == MutateFilter::kNone) return c;
+  Rng rng(mix64(case_seed ^ 0x6d757461746f72ULL));  // "mutator": a stream apart from generation
+  GenContext ctx = GenContext::draw(rng);
+  MutationContext mc{gen.source(), gen.payload(), rng, ctx};
+  return mutate(c, filter, mc);
+}
+
+}  // namespace evh

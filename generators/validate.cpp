@@ -5,23 +5,10 @@
 #include <cmath>
 
 #include "generators/codec.h"
+#include "generators/text.h"
 
 namespace evh {
 namespace {
-
-const char* type_name(const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return "boolean";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return "integer";
-    case Json::value_t::number_float: return "number";
-    case Json::value_t::string: return "string";
-    case Json::value_t::array: return "array";
-    case Json::value_t::object: return "object";
-    default: return "value";
-  }
-}
 
 std::string expected_types(uint8_t t) {
   std::string out;
@@ -91,7 +78,7 @@ void validate_value(const SchemaNode& raw, const Json& v, const std::string& ptr
     return;
   }
   if (!type_ok(n.types, v)) {
-    add(std::string("expected ") + expected_types(n.types) + ", got " + type_name(v));
+    add(std::string("expected ") + expected_types(n.types) + ", got " + json_type_name(v));
     return;
   }
   if (n.const_value && *n.const_value != v) add("must be " + short_json(*n.const_value) + ", got " + short_json(v));

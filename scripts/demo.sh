@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds evh, and generates and validates a corpus of
-# events for every event source into evh-out/ (one JSONL file per source plus a summary).
+# The main job: installs what is missing, builds evh, generates and validates a corpus of events
+# for every event source into evh-out/ (one JSONL file per source plus a summary), then runs the
+# bundled example handlers through the harness (in-process and, with node, through evh's
+# Runtime API server) and writes a report per run under evh-out/runs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -22,11 +24,43 @@ for source in $($evh list sources --json | sed -n 's/.*"id": "\(.*\)".*/\1/p'); 
   f="$out/events/$source.jsonl"
   $evh generate "$source" -n 200 --seed "$seed" -o "$f" 2>/dev/null
   if $evh validate "$source" --strict "$f" >"$out/events/$source.problems" 2>/dev/null; then valid=200; else valid=fail; status=1; fi
-  $evh generate "$source" -n 30 --seed "$seed" --mutate legal --with-meta -o "$out/events/$source.legal.jsonl" 2>/dev/null
-  $evh generate "$source" -n 30 --seed "$seed" --mutate illegal --with-meta -o "$out/events/$source.illegal.jsonl" 2>/dev/null
-  echo "| $source | $model | 200 | $valid | 30 | 30 |" >> "$summary"
+  $evh generate "$source" -n 20 --seed "$seed" --mutate legal --with-meta -o "$out/events/$source.legal.jsonl" 2>/dev/null
+  $evh generate "$source" -n 20 --seed "$seed" --mutate illegal --with-meta -o "$out/events/$source.illegal.jsonl" 2>/dev/null
+  echo "| $source | $model | 200 | $valid | 20 | 20 |" >> "$summary"
 done
+
+# The harness against the example handlers: correct ones must pass, buggy ones must be caught.
+{
+  echo
+  echo "## Example handlers, sync mode, seed $seed"
+  echo
+  echo "| run | target | expected | verdict | findings | report |"
+  echo "|---|---|---|---|---|---|"
+} >> "$summary"
+run_example() {  # name source target expected(pass|fail) [extra flags]
+  local name=$1 source=$2 target=$3 expected=$4; shift 4
+  local dir="$out/runs/$name" code=0
+  $evh run --source "$source" --mode sync --target "$target" --cases 100 --seed "$seed" \
+    --report-dir "$dir" "$@" >"$out/runs/$name.txt" 2>&1 || code=$?
+  local verdict=pass findings
+  [ $code -eq 1 ] && verdict=fail
+  [ $code -gt 1 ] && verdict="error (exit $code)"
+  findings=$(sed -n 's/.*"findings": \([0-9]*\),*$/\1/p' "$dir/result.json" 2>/dev/null | head -1)
+  echo "| $name | \`$target\` | $expected | $verdict | ${findings:-?} | $dir/result.json |" >> "$summary"
+  [ "$verdict" = "$expected" ] || status=1
+}
+mkdir -p "$out/runs"
+run_example http-echo apigw-http builtin:apigw-echo pass --faults duplicate-delivery,lost-response,throttle,cold-start
+run_example rest-fragile apigw-rest builtin:apigw-fragile fail
+run_example rest-string-status apigw-rest builtin:apigw-string-status fail --mutate none
+run_example sqs-partial sqs builtin:sqs-partial pass
+if command -v node >/dev/null; then
+  run_example rest-fragile-node apigw-rest "runtime-api:node examples/node/runtime_client.js apigw-fragile" fail
+  run_example sqs-partial-node sqs "runtime-api:node examples/node/runtime_client.js sqs-partial" pass
+fi
+
 cat "$summary"
 echo
-echo "evh: corpus written to $out/ (valid events, legal edges and illegal inputs per source, with seeds)"
+echo "evh: corpus written to $out/events/ (valid events, legal edges and illegal inputs per source, with seeds)"
+echo "evh: harness reports written to $out/runs/ (result.json, trace.jsonl, findings/ per run)"
 exit $status

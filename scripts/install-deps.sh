@@ -8,6 +8,7 @@ packages=(
   nlohmann-json3-dev libcpp-httplib-dev librapidcheck-dev libgtest-dev libgmock-dev
   libcli11-dev libbenchmark-dev zlib1g-dev libssl-dev
   clang libfuzzer-14-dev ccache
+  nodejs  # the example handlers in JavaScript: out-of-process targets in the demo and e2e tests
 )
 
 missing=()

@@ -11,23 +11,11 @@ namespace evh {
 namespace {
 
 using testing::evh_binary;
+using testing::count_lines;
+using testing::expect_one_clear_line;
 using testing::run_command;
 
 std::string evh(const std::string& args) { return evh_binary() + " " + args; }
-
-std::size_t count_lines(const std::string& s) {
-  std::size_t n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
-
-void expect_one_clear_line(const testing::CommandResult& r, int code, const std::string& must_contain) {
-  EXPECT_EQ(r.exit_code, code) << r.err;
-  EXPECT_EQ(count_lines(r.err), 1u) << r.err;
-  EXPECT_EQ(r.err.rfind("evh: ", 0), 0u) << r.err;
-  EXPECT_NE(r.err.find(must_contain), std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find("terminate"), std::string::npos) << r.err;
-}
 
 TEST(Cli, ListSourcesNamesAllThirtySix) {
   auto r = run_command(evh("list sources --json"));

@@ -1,6 +1,8 @@
 // Command runner for e2e tests: stdin from a file, stdout/stderr to files, `timeout` bounds it.
 #include "tests/util/run_command.h"
 
+#include <gtest/gtest.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +45,20 @@ CommandResult run_command(const std::string& command, const std::string& input, 
   r.err = read_file(dir + "/err").value();
   std::filesystem::remove_all(dir);
   return r;
+}
+
+std::size_t count_lines(const std::string& s) {
+  std::size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+void expect_one_clear_line(const CommandResult& r, int code, const std::string& must_contain) {
+  EXPECT_EQ(r.exit_code, code) << r.err;
+  EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+  EXPECT_EQ(r.err.rfind("evh: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find(must_contain), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("terminate"), std::string::npos) << r.err;
 }
 
 }  // namespace evh::testing

@@ -2,6 +2,7 @@
 // code: e2e tests drive the real `evh` binary the way a user does.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace evh::testing {
@@ -23,5 +24,11 @@ std::string temp_dir();
 
 /// Writes `content` to `path`.
 void write_file(const std::string& path, const std::string& content);
+
+/// Newlines in `s`.
+std::size_t count_lines(const std::string& s);
+
+/// Bad input gets exactly one line on stderr, "evh: ...", naming the problem, and `code`.
+void expect_one_clear_line(const CommandResult& r, int code, const std::string& must_contain);
 
 }  // namespace evh::testing

@@ -1,0 +1,193 @@
+// evh run: loads the scenario, resolves flags over it, builds the target, runs, and writes the
+// report directory (result.json, trace.jsonl, findings/<invariant>/<sha1>.json).
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "examples/builtin.h"
+#include "generators/catalog.h"
+#include "generators/codec.h"
+#include "harness/effects_server.h"
+#include "harness/run.h"
+#include "harness/scenario.h"
+
+namespace evh::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace evh::harness;
+
+Status write_text(const fs::path& path, const std::string& text) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  std::ofstream f(path, std::ios::binary);
+  if (!f) return make_error(ErrorCode::kIo, path.string() + ": cannot write file");
+  f.write(text.data(), static_cast<std::streamsize>(text.size()));
+  if (!f) return make_error(ErrorCode::kIo, path.string() + ": write failed");
+  return Ok{};
+}
+
+Json finding_document(const FindingRecord& f, const RunResult& r, const RunConfig& c) {
+  Json j{{"evh", "0.1.0"},
+         {"invariant", f.finding.invariant},
+         {"message", f.finding.message},
+         {"source", r.source},
+         {"mode", r.mode},
+         {"target", r.target},
+         {"seed", f.kase.seed},
+         {"runSeed", r.seed},
+         {"case", f.finding.case_index},
+         {"mutations", f.kase.mutations},
+         {"expect", to_string(f.kase.expect)},
+         {"faults", c.faults.to_json()},
+         {"scenario", r.config}};
+  if (!f.finding.pointer.empty()) j["pointer"] = f.finding.pointer;
+  if (f.finding.http_status) j["httpStatus"] = f.finding.http_status;
+  j["evidence"] = f.finding.evidence;
+  j["event"] = f.kase.event;
+  j["trace"] = f.trace;
+  return j;
+}
+
+}  // namespace
+
+int run(const RunOptions& o) {
+  if (all_sources().empty()) return fail(3, "no source could be loaded");
+  Scenario scenario;
+  if (!o.scenario.empty()) {
+    auto s = load_scenario(o.scenario);
+    if (!s) return fail(exit_code_for(s.error().code), s.error().message);
+    scenario = std::move(*s);
+  }
+  std::string source_id = !o.source.empty() ? o.source : scenario.source;
+  if (source_id.empty()) return fail(2, "run: no source: give --source or \"source\" in the scenario");
+  auto src = find_source(source_id);
+  if (!src) return fail(2, src.error().message);
+  const Source& source = **src;
+
+  Mode mode = default_mode(source);
+  if (!o.mode.empty()) {
+    auto m = parse_mode(o.mode);
+    if (!m) return fail(2, m.error().message);
+    mode = *m;
+  } else if (scenario.mode) {
+    mode = *scenario.mode;
+  }
+  if (auto st = resolve_scenario(scenario, source, mode); !st) return fail(exit_code_for(st.error().code), st.error().message);
+
+  std::string target_spec = !o.target.empty() ? o.target : scenario.target;
+  if (target_spec.empty()) return fail(2, "run: no target: give --target (builtin:NAME, http://..., runtime-api:CMD, exec:CMD, exec-persistent:CMD)");
+
+  RunConfig config;
+  config.source = &source;
+  config.mode = mode;
+  config.scenario = scenario;
+  config.cases = o.cases ? *o.cases : scenario.cases ? *scenario.cases : 100;
+  config.seed = o.seed ? *o.seed : scenario.seed ? *scenario.seed : draw_seed();
+  auto filter = parse_mutate_filter(!o.mutate.empty() ? o.mutate : !scenario.mutate.empty() ? scenario.mutate : "any");
+  if (!filter) return fail(2, filter.error().message);
+  config.mutate = *filter;
+  auto faults = FaultPlan::parse(o.faults_given ? o.faults : scenario.faults);
+  if (!faults) return fail(2, faults.error().message);
+  config.faults = std::move(*faults);
+  auto selected = select_invariants(o.invariants, o.exclude_invariants);
+  if (!selected) return fail(2, selected.error().message);
+  config.invariants = std::move(*selected);
+  std::string itype = !o.invocation_type.empty() ? o.invocation_type : scenario.invocation_type;
+  if (itype == "DryRun") {
+    config.invoke_type = InvokeType::kDryRun;
+  } else if (!itype.empty() && itype != "RequestResponse") {
+    if (itype == "Event") return fail(2, "--invocation-type Event: use --mode async, which delivers Event invocations");
+    return fail(2, "--invocation-type '" + itype + "': use RequestResponse or DryRun");
+  }
+  if (o.batch_size > 0 && !source.batched()) return fail(2, "--batch-size: source '" + source.id + "' sends one event per invocation, not batches");
+  config.batch_size = o.batch_size;
+  std::optional<PayloadContract> payload;
+  if (!o.payload_schema.empty() || !o.payload_samples.empty()) {
+    auto c = PayloadContract::load(o.payload_schema, o.payload_samples);
+    if (!c) return fail(2, c.error().message);
+    payload = std::move(*c);
+    config.payload = &*payload;
+  }
+  config.effects_cmd = o.effects_cmd;
+  config.effects_cmd_each = o.effects_cmd_each;
+  if (o.format != "json") {
+    for (std::size_t pos = 0; pos <= o.format.size();) {
+      auto c = o.format.find(',', pos);
+      std::string f = o.format.substr(pos, c == std::string::npos ? std::string::npos : c - pos);
+      if (f != "json") return fail(2, "--format " + f + ": this version writes json (result.json and trace.jsonl)");
+      if (c == std::string::npos) break;
+      pos = c + 1;
+    }
+  }
+
+  // Effects: in-process handlers report through the context; out-of-process ones POST to a
+  // sink on 127.0.0.1 whose address they get as EVH_EFFECTS_URL.
+  EffectsSink sink;
+  std::unique_ptr<EffectsServer> effects_server;
+  TargetOptions topts;
+  topts.function = scenario.function;
+  for (const auto& [k, v] : scenario.environment) topts.env[k] = v;
+  topts.concurrency = o.concurrency;
+  topts.effects = &sink;
+  topts.builtin = [](const std::string& name) { return examples::find_builtin(name); };
+  if (target_spec.rfind("builtin:", 0) != 0) {
+    effects_server = std::make_unique<EffectsServer>(sink);
+    if (auto st = effects_server->start(); !st) return fail(3, "effects sink: " + st.error().message);
+    topts.effects_url = effects_server->url();
+  }
+  auto target = make_target(target_spec, topts);
+  if (!target) return fail(exit_code_for(target.error().code), target.error().message);
+
+  std::cerr << "evh: seed=" << config.seed << " (replay the whole run with --seed=" << config.seed << ")\n";
+  config.target_description = target_spec;
+  auto result = harness::run(config, **target, sink);
+  (*target)->stop();
+  if (!result) return fail(exit_code_for(result.error().code), result.error().message);
+
+  // The report directory: nothing a run produced is lost, even when writing part of it fails.
+  const fs::path dir(o.report_dir);
+  std::ostringstream trace;
+  result->trace.write_jsonl(trace);
+  int write_errors = 0;
+  auto write = [&](const fs::path& p, const std::string& text) {
+    if (auto st = write_text(p, text); !st) {
+      std::cerr << "evh: " << st.error().message << "\n";
+      ++write_errors;
+    }
+  };
+  std::vector<std::string> finding_paths;
+  for (const auto& f : result->findings) {
+    Json doc = finding_document(f, *result, config);
+    std::string text = doc.dump(2) + "\n";
+    fs::path p = dir / "findings" / f.finding.invariant / (codec::sha1_hex(dump(f.kase.to_json()) + f.finding.invariant + f.finding.message) + ".json");
+    write(p, text);
+    finding_paths.push_back(p.string());
+  }
+  Json rj = result->to_json();
+  for (std::size_t i = 0; i < finding_paths.size() && i < rj["findings"].size(); ++i) rj["findings"][i]["file"] = finding_paths[i];
+  write(dir / "result.json", rj.dump(2) + "\n");
+  write(dir / "trace.jsonl", trace.str());
+
+  // Summary on stdout.
+  std::cout << "evh run: " << source.id << " " << result->mode << " -> " << result->target << "\n"
+            << "  cases " << result->cases_run << "/" << result->cases_requested << ", invocations " << result->invocations
+            << ", virtual time " << result->virtual_ms << " ms, faults " << config.faults.to_string() << "\n";
+  for (const auto& v : result->verdicts)
+    std::cout << "  " << (v.findings ? "FAIL " : v.exercised ? "ok   " : "--   ") << v.id << "  " << v.status()
+              << " (" << v.exercised << " cases, " << v.findings << " findings)\n";
+  std::size_t shown = 0;
+  for (std::size_t i = 0; i < result->findings.size() && shown < 20; ++i, ++shown) {
+    const auto& f = result->findings[i];
+    std::cout << "  finding " << f.finding.invariant << " case " << f.finding.case_index << " ["
+              << f.kase.chain() << "]: " << f.finding.message << "\n    " << finding_paths[i] << "\n";
+  }
+  if (result->findings.size() > shown) std::cout << "  ... " << result->findings.size() - shown << " more in " << (dir / "result.json").string() << "\n";
+  std::cout << "  report: " << (dir / "result.json").string() << "\n";
+  if (write_errors) return 3;
+  return result->exit_code();
+}
+
+}  // namespace evh::cli

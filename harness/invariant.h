@@ -1,0 +1,75 @@
+// Invariant: a named check with a stable id that reads what a case did (its attempts, their
+// outcomes, the effects) and the source's spec, and returns findings (DESIGN.md Invariant).
+// One table (invariant.cpp); ids are the public contract (STYLE.md §7.5): --invariants,
+// the finding folder, the SARIF ruleId and the doc heading all use them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "generators/case.h"
+#include "generators/json.h"
+#include "generators/source.h"
+#include "harness/contract.h"
+#include "harness/fault_plan.h"
+#include "harness/outcome.h"
+
+namespace evh::harness {
+
+/// One delivery of a case to the target, as the platform saw it.
+struct Attempt {
+  int number = 1;                 ///< 1-based delivery number of this case
+  std::string request_id;
+  int64_t at_ms = 0;              ///< virtual start
+  std::vector<FaultId> faults;    ///< faults that fired on this delivery
+  bool invoked = false;           ///< the function was invoked (not throttled or rejected)
+  bool response_discarded = false;  ///< lost-response / timeout fault: the platform did not use the answer
+  Outcome outcome;
+  std::optional<ContractVerdict> verdict;  ///< for successful answers the platform read
+  int client_status = 0;          ///< what an HTTP client got (API Gateway, ALB, URL); 0 = none
+};
+
+/// Everything one case did: the unit invariants judge and the shrinker re-runs.
+struct CaseRun {
+  std::size_t index = 0;
+  const Case* kase = nullptr;  ///< the case delivered; owned by the run (not copied: events can be 6 MB)
+  std::vector<Attempt> attempts;
+  std::vector<Json> effects;
+  bool rejected = false;           ///< the platform refused the request before invoking (413)
+  std::string rejected_reason;
+};
+
+struct Finding {
+  std::string invariant;
+  std::string message;             ///< one line
+  std::string pointer;             ///< JSON pointer into the response or event ("" = none)
+  int http_status = 0;             ///< the status an HTTP client would get, when one exists
+  std::size_t case_index = 0;
+  std::string request_id;
+  Json evidence = Json::object();  ///< the attempt's outcome, the contract problems ...
+  Json to_json() const;
+};
+
+struct InvariantContext {
+  const Source& source;
+  bool report_batch_item_failures = false;
+};
+
+struct Invariant {
+  const char* id;
+  const char* summary;
+  const char* semantics;  ///< the SEMANTICS.md sections it enforces
+  /// Appends findings for one case; returns whether the case exercised the invariant.
+  bool (*check)(const CaseRun& run, const InvariantContext& ctx, std::vector<Finding>& out);
+};
+
+const std::vector<Invariant>& invariants();
+const Invariant* find_invariant(const std::string& id);
+
+/// Selects invariants from --invariants / --exclude-invariants lists (comma-separated ids);
+/// an unknown id is ErrorCode::kUsage naming it.
+Result<std::vector<const Invariant*>> select_invariants(const std::string& include, const std::string& exclude);
+
+}  // namespace evh::harness

@@ -1,0 +1,159 @@
+#include "harness/run.h"
+
+#include <chrono>
+
+#include "harness/internal/subprocess.h"
+
+namespace evh::harness {
+namespace {
+
+// --effects-cmd: a user command printing the system's state as effects (DESIGN.md Trace and
+// Effects). Bounded: a command that does not finish in time is killed and reported.
+constexpr auto kEffectsCmdTimeout = std::chrono::seconds(60);
+
+struct EffectsCmdResult {
+  std::vector<Json> effects;
+  std::string error;  ///< one line, "" when fine
+};
+
+EffectsCmdResult run_effects_cmd(const std::string& command) {
+  EffectsCmdResult r;
+  internal::Subprocess::Options o;
+  o.command = command;
+  o.pipe_stdin = false;
+  auto p = internal::Subprocess::spawn(o);
+  if (!p) {
+    r.error = "--effects-cmd: " + p.error().message;
+    return r;
+  }
+  std::string out, err;
+  auto deadline = std::chrono::steady_clock::now() + kEffectsCmdTimeout;
+  bool done = p->read_all(out, err, deadline);
+  auto exit = done ? p->wait(deadline) : p->kill();
+  if (!done) {
+    r.error = "--effects-cmd '" + command + "' did not finish within 60 s";
+    return r;
+  }
+  if (exit.code != 0) {
+    r.error = "--effects-cmd '" + command + "' failed: " + exit.describe();
+    return r;
+  }
+  auto parsed = parse_effects(out, "--effects-cmd output");
+  if (!parsed) {
+    r.error = parsed.error().message;
+    return r;
+  }
+  r.effects = std::move(*parsed);
+  return r;
+}
+
+// `trace_from`: the first trace entry of this case (a case's entries are contiguous).
+void judge(const RunConfig& config, const std::vector<const Invariant*>& selected, const CaseRun& cr, RunResult& result,
+           std::vector<InvariantVerdict>& verdicts, std::size_t trace_from) {
+  InvariantContext ctx{*config.source, config.mode != Mode::kSync};
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    std::vector<Finding> found;
+    if (selected[i]->check(cr, ctx, found)) ++verdicts[i].exercised;
+    verdicts[i].findings += found.size();
+    for (auto& f : found) {
+      const auto& entries = result.trace.entries();
+      FindingRecord rec{std::move(f), *cr.kase,
+                        std::vector<Json>(entries.begin() + static_cast<std::ptrdiff_t>(trace_from), entries.end())};
+      result.findings.push_back(std::move(rec));
+    }
+  }
+}
+
+}  // namespace
+
+Json RunResult::to_json() const {
+  Json j{{"evh", "0.1.0"},
+         {"source", source},
+         {"mode", mode},
+         {"target", target},
+         {"seed", seed},
+         {"verdict", gave_up ? "gave-up" : findings.empty() ? "pass" : "fail"}};
+  if (gave_up) j["gaveUp"] = gave_up_reason;
+  j["statistics"] = {{"casesRequested", cases_requested}, {"casesRun", cases_run}, {"invocations", invocations},
+                     {"findings", findings.size()}, {"virtualMs", virtual_ms}, {"realSeconds", real_seconds}};
+  j["configuration"] = config;
+  j["faults"] = faults;
+  Json inv = Json::array();
+  for (const auto& v : verdicts)
+    inv.push_back({{"id", v.id}, {"status", v.status()}, {"exercised", v.exercised}, {"findings", v.findings}});
+  j["invariants"] = std::move(inv);
+  Json fs = Json::array();
+  for (const auto& f : findings) {
+    Json fj = f.finding.to_json();
+    fj["seed"] = f.kase.seed;
+    fj["mutations"] = f.kase.mutations;
+    fj["expect"] = to_string(f.kase.expect);
+    fs.push_back(std::move(fj));
+  }
+  j["findings"] = std::move(fs);
+  if (!effects.empty()) j["effects"] = effects;
+  return j;
+}
+
+Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink& sink, const std::vector<Case>& cases) {
+  EVH_CHECK(config.source != nullptr) << "RunConfig without a source";
+  if (config.mode != Mode::kSync)
+    return make_error(ErrorCode::kUsage, std::string("--mode ") + to_string(config.mode) +
+                                             " is not available in this version of evh (sync is)");
+  std::vector<const Invariant*> selected = config.invariants;
+  if (selected.empty())
+    for (const auto& inv : invariants()) selected.push_back(&inv);
+
+  RunResult result;
+  result.source = config.source->id;
+  result.mode = to_string(config.mode);
+  result.target = config.target_description.empty() ? target.describe() : config.target_description;
+  result.seed = config.seed;
+  result.cases_requested = cases.size();
+  result.config = config.scenario.to_json();
+  result.faults = config.faults.to_json();
+  std::vector<InvariantVerdict> verdicts(selected.size());
+  for (std::size_t i = 0; i < selected.size(); ++i) verdicts[i].id = selected[i]->id;
+
+  if (auto st = target.start(); !st) return st.error();
+  const auto real_start = std::chrono::steady_clock::now();
+  internal::RunState state{config, target, sink, VirtualClock(), result.trace};
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const std::size_t trace_from = result.trace.entries().size();
+    CaseRun cr = internal::run_sync_case(state, i, cases[i]);
+    if (config.effects_cmd_each && !config.effects_cmd.empty()) {
+      auto r = run_effects_cmd(config.effects_cmd);
+      if (!r.error.empty()) state.trace.add(state.clock.now_ms(), state.clock.now_ms() - state.clock.elapsed_ms(), "effects-error", {{"case", i}, {"error", r.error}});
+      for (auto& e : r.effects) cr.effects.push_back(std::move(e));
+    }
+    judge(config, selected, cr, result, verdicts, trace_from);
+    ++result.cases_run;
+    if (config.on_case) config.on_case(cr, result.findings.size());
+  }
+  if (!config.effects_cmd.empty() && !config.effects_cmd_each) {
+    auto r = run_effects_cmd(config.effects_cmd);
+    if (!r.error.empty()) state.trace.add(state.clock.now_ms(), state.clock.now_ms() - state.clock.elapsed_ms(), "effects-error", {{"error", r.error}});
+    result.effects = std::move(r.effects);
+  }
+  result.invocations = state.invocations;
+  result.virtual_ms = state.clock.elapsed_ms();
+  result.real_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
+  result.verdicts = std::move(verdicts);
+  return result;
+}
+
+Result<RunResult> run(const RunConfig& config, Target& target, EffectsSink& sink) {
+  EVH_CHECK(config.source != nullptr) << "RunConfig without a source";
+  std::vector<Case> cases = config.input;
+  if (cases.empty()) {
+    EventGenerator gen(*config.source, config.payload ? *config.payload : PayloadContract::builtin());
+    gen.set_batch_size(config.batch_size);
+    cases.reserve(config.cases);
+    for (uint64_t i = 0; i < config.cases; ++i) cases.push_back(make_case(gen, derive_seed(config.seed, i), config.mutate));
+  }
+  auto r = run_cases(config, target, sink, cases);
+  if (r) r->cases_requested = config.input.empty() ? config.cases : config.input.size();
+  return r;
+}
+
+}  // namespace evh::harness

@@ -1,0 +1,110 @@
+// Run: one harness run — cases generated (or given), delivered to a target in a mode on the
+// virtual clock with a fault plan, judged by the invariants; the result model every report is
+// rendered from (DESIGN.md Result).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "generators/case.h"
+#include "generators/mutation.h"
+#include "generators/payload.h"
+#include "generators/source.h"
+#include "harness/clock.h"
+#include "harness/effects.h"
+#include "harness/fault_plan.h"
+#include "harness/invariant.h"
+#include "harness/scenario.h"
+#include "harness/target.h"
+#include "harness/trace.h"
+
+namespace evh::harness {
+
+struct RunConfig {
+  const Source* source = nullptr;
+  Mode mode = Mode::kSync;
+  InvokeType invoke_type = InvokeType::kRequestResponse;  ///< sync: RequestResponse or DryRun
+  uint64_t seed = 0;
+  uint64_t cases = 100;
+  MutateFilter mutate = MutateFilter::kAny;
+  const PayloadContract* payload = nullptr;  ///< nullptr = the builtin default payload
+  int64_t batch_size = -1;                   ///< records per generated event (-1 = drawn)
+  FaultPlan faults;
+  Scenario scenario;                         ///< resolved (function config, ESM, ...)
+  std::vector<const Invariant*> invariants;  ///< empty = all
+  std::vector<Case> input;                   ///< exact cases instead of generated ones (replay, --input)
+  std::string effects_cmd;                   ///< run after the run (stdout: effects)
+  bool effects_cmd_each = false;             ///< ... and after each invocation
+  std::string target_description;
+  /// Called after each case (live progress). May be empty.
+  std::function<void(const CaseRun&, std::size_t findings_so_far)> on_case;
+};
+
+struct InvariantVerdict {
+  std::string id;
+  std::size_t exercised = 0;  ///< cases that exercised it
+  std::size_t findings = 0;
+  /// "held", "violated" or "not-exercised"
+  std::string status() const { return findings ? "violated" : exercised ? "held" : "not-exercised"; }
+};
+
+/// A finding with the case that produced it (event, seed, mutations): what replay needs.
+struct FindingRecord {
+  Finding finding;
+  Case kase;
+  std::vector<Json> trace;  ///< the trace entries of that case
+};
+
+struct RunResult {
+  std::string source;
+  std::string mode;
+  std::string target;
+  uint64_t seed = 0;
+  uint64_t cases_requested = 0;
+  uint64_t cases_run = 0;
+  uint64_t invocations = 0;
+  int64_t virtual_ms = 0;
+  double real_seconds = 0;
+  bool gave_up = false;         ///< the budget ran out before the requested cases ran
+  std::string gave_up_reason;
+  Json config = Json::object(); ///< the resolved configuration (AWS defaults filled in)
+  Json faults = Json::array();
+  std::vector<InvariantVerdict> verdicts;
+  std::vector<FindingRecord> findings;
+  std::vector<Json> effects;    ///< effects not tied to a case (--effects-cmd after the run)
+  Trace trace;
+
+  /// 0 all held, 1 findings (or gave up: never reported as a pass).
+  int exit_code() const { return findings.empty() && !gave_up ? 0 : 1; }
+  Json to_json() const;
+};
+
+/// Runs `config` against a started-or-not target (run() starts it). Errors: the target is
+/// unreachable at start (kUnreachable), the mode is not available (kUsage). Everything the
+/// target does is an outcome, never an error.
+Result<RunResult> run(const RunConfig& config, Target& target, EffectsSink& sink);
+
+/// Re-runs one case (replay, shrinking): the same delivery logic, one case, fresh trace.
+Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink& sink, const std::vector<Case>& cases);
+
+namespace internal {
+
+/// State shared by the modes during one run.
+struct RunState {
+  const RunConfig& config;
+  Target& target;
+  EffectsSink& sink;
+  VirtualClock clock;
+  Trace& trace;
+  uint64_t invocations = 0;
+};
+
+/// Sync mode (RequestResponse / DryRun): one case, its deliveries and their faults.
+CaseRun run_sync_case(RunState& state, std::size_t index, const Case& kase);
+
+}  // namespace internal
+
+}  // namespace evh::harness

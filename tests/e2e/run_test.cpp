@@ -1,0 +1,163 @@
+// `evh run` as a user meets it: report directory, exit codes, one clear line on bad input, and
+// misbehaving targets turned into findings (never an evh crash or hang).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "generators/json.h"
+#include "tests/util/run_command.h"
+
+namespace evh {
+namespace {
+
+using testing::evh_binary;
+using testing::count_lines;
+using testing::expect_one_clear_line;
+using testing::run_command;
+using testing::temp_dir;
+using testing::write_file;
+namespace fs = std::filesystem;
+
+std::string evh(const std::string& args) { return evh_binary() + " " + args; }
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool have_node() { return std::system("node --version >/dev/null 2>&1") == 0; }
+std::string node_script(const std::string& name) { return std::string(EVH_SOURCE_DIR) + "/examples/node/" + name; }
+
+TEST(Run, CorrectHandlerPassesAndWritesTheReport) {
+  std::string dir = temp_dir();
+  auto r = run_command(evh("run --source apigw-rest --mode sync --target builtin:apigw-echo --cases 40 --seed 7 --report-dir " + dir));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.err.rfind("evh: seed=7 ", 0), 0u) << r.err;
+  Json result = Json::parse(slurp(dir + "/result.json"));
+  EXPECT_EQ(result["verdict"], "pass");
+  EXPECT_EQ(result["statistics"]["casesRun"], 40);
+  EXPECT_EQ(result["configuration"]["function"]["Timeout"], 3);
+  std::string trace = slurp(dir + "/trace.jsonl");
+  EXPECT_GE(count_lines(trace), 80u);  // a request and an invoke line per case
+  for (const auto& inv : result["invariants"]) EXPECT_EQ(inv["status"], "held") << inv.dump();
+}
+
+TEST(Run, StringStatusCodeIsReportedWithPointerAnd502) {
+  std::string dir = temp_dir();
+  auto r = run_command(evh("run --source apigw-rest --mode sync --target builtin:apigw-string-status --cases 3 --seed 1 --mutate none --report-dir " + dir));
+  ASSERT_EQ(r.exit_code, 1) << r.err << r.out;
+  Json result = Json::parse(slurp(dir + "/result.json"));
+  ASSERT_EQ(result["findings"].size(), 3u);
+  const Json& f = result["findings"][0];
+  EXPECT_EQ(f["invariant"], "contract.response");
+  EXPECT_EQ(f["pointer"], "/statusCode");
+  EXPECT_EQ(f["httpStatus"], 502);
+  ASSERT_TRUE(fs::exists(f["file"].get<std::string>()));
+  Json doc = Json::parse(slurp(f["file"].get<std::string>()));
+  EXPECT_EQ(doc["source"], "apigw-rest");
+  EXPECT_TRUE(doc["event"].is_object());
+  EXPECT_FALSE(doc["trace"].empty());
+  EXPECT_NE(r.out.find("contract.response"), std::string::npos);
+}
+
+TEST(Run, ScenarioWithSqsBatchSize20000IsRefused) {
+  std::string dir = temp_dir();
+  write_file(dir + "/s.json", R"({"source": "sqs", "eventSourceMapping": {"BatchSize": 20000}})");
+  auto r = run_command(evh("run " + dir + "/s.json --target builtin:sqs-partial --report-dir " + dir + "/out"));
+  expect_one_clear_line(r, 2, "BatchSize");
+  EXPECT_NE(r.err.find("20000"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("10000"), std::string::npos) << r.err;  // the range
+}
+
+TEST(Run, ScenarioWithAnUnknownKeyIsRefused) {
+  std::string dir = temp_dir();
+  write_file(dir + "/s.json", R"({"source": "sqs", "eventSourceMapping": {"BatchSize": 10, "BatchSise": 5}})");
+  auto r = run_command(evh("run " + dir + "/s.json --target builtin:sqs-partial"));
+  expect_one_clear_line(r, 2, "BatchSise");
+}
+
+TEST(Run, ScenarioThatIsNotJsonNamesLineAndColumn) {
+  std::string dir = temp_dir();
+  write_file(dir + "/s.json", "{\n  \"source\": \"sqs\",\n  \"eventSourceMapping\": {\"BatchSize\": 10,}\n}\n");
+  auto r = run_command(evh("run " + dir + "/s.json --target builtin:sqs-partial"));
+  expect_one_clear_line(r, 2, "s.json:3:");
+}
+
+TEST(Run, BadFlagsAndTargetsAreOneClearLine) {
+  expect_one_clear_line(run_command(evh("run --source apigw-rest --mode sync --target builtin:nope")), 2, "builtin:nope");
+  expect_one_clear_line(run_command(evh("run --source apigw-rest --mode sync --target ftp://x")), 2, "unknown kind");
+  expect_one_clear_line(run_command(evh("run --source apigw-rest --mode sync --target builtin:apigw-echo --faults explode")), 2, "explode");
+  expect_one_clear_line(run_command(evh("run --source apigw-rest --mode sync --target builtin:apigw-echo --invariants robust.typo")), 2, "robust.typo");
+  expect_one_clear_line(run_command(evh("run --source nope --mode sync --target builtin:apigw-echo")), 2, "nope");
+  expect_one_clear_line(run_command(evh("run --source apigw-rest --mode sideways --target builtin:apigw-echo")), 2, "sideways");
+  expect_one_clear_line(run_command(evh("run --source apigw-rest --mode sync")), 2, "--target");
+}
+
+// The run had started (its seed is the first line), then the target could not be reached:
+// exit 3 and one line saying why.
+void expect_seed_then_one_line(const testing::CommandResult& r, int code, const std::string& must_contain) {
+  EXPECT_EQ(r.exit_code, code) << r.err;
+  EXPECT_EQ(count_lines(r.err), 2u) << r.err;
+  EXPECT_EQ(r.err.rfind("evh: seed=", 0), 0u) << r.err;
+  auto second = r.err.substr(r.err.find('\n') + 1);
+  EXPECT_EQ(second.rfind("evh: ", 0), 0u) << r.err;
+  EXPECT_NE(second.find(must_contain), std::string::npos) << r.err;
+}
+
+TEST(Run, UnreachableTargetIsExitThree) {
+  std::string dir = temp_dir();
+  expect_seed_then_one_line(run_command(evh("run --source apigw-rest --mode sync --target http://127.0.0.1:9 --cases 1 --report-dir " + dir)), 3, "127.0.0.1:9");
+  expect_seed_then_one_line(run_command(evh("run --source apigw-rest --mode sync --target 'runtime-api:exit 7' --cases 1 --report-dir " + dir)), 3, "exit status 7");
+}
+
+TEST(Run, CrashingSubprocessIsAFindingAndTheRunGoesOn) {
+  if (!have_node()) GTEST_SKIP() << "node is not installed";
+  std::string dir = temp_dir();
+  auto r = run_command(evh("run --source apigw-rest --mode sync --cases 3 --seed 3 --mutate none --report-dir " + dir +
+                           " --target 'exec-persistent:node " + node_script("exec.js") + " --persistent crash'"));
+  ASSERT_EQ(r.exit_code, 1) << r.err << r.out;
+  Json result = Json::parse(slurp(dir + "/result.json"));
+  EXPECT_EQ(result["statistics"]["casesRun"], 3);
+  ASSERT_EQ(result["findings"].size(), 3u);  // every case found the crash: the target was restarted each time
+  for (const auto& f : result["findings"]) EXPECT_EQ(f["invariant"], "robust.no-crash");
+}
+
+TEST(Run, HangingRuntimeIsAFindingAndTheRunGoesOn) {
+  if (!have_node()) GTEST_SKIP() << "node is not installed";
+  std::string dir = temp_dir();
+  write_file(dir + "/s.json", R"({"source": "apigw-http", "mode": "sync", "function": {"Timeout": 1}})");
+  auto r = run_command(evh("run " + dir + "/s.json --cases 2 --seed 3 --mutate none --report-dir " + dir + "/out" +
+                           " --target 'runtime-api:node " + node_script("runtime_client.js") + " hang'"), "", 60);
+  ASSERT_EQ(r.exit_code, 1) << r.err << r.out;
+  Json result = Json::parse(slurp(dir + "/out/result.json"));
+  ASSERT_EQ(result["findings"].size(), 2u);
+  for (const auto& f : result["findings"]) EXPECT_EQ(f["invariant"], "robust.no-hang");
+}
+
+TEST(Run, GarbageAnswerIsAContractFinding) {
+  if (!have_node()) GTEST_SKIP() << "node is not installed";
+  std::string dir = temp_dir();
+  auto r = run_command(evh("run --source apigw-rest --mode sync --cases 2 --seed 3 --mutate none --report-dir " + dir +
+                           " --target 'exec:node " + node_script("exec.js") + " garbage'"));
+  ASSERT_EQ(r.exit_code, 1) << r.err << r.out;
+  Json result = Json::parse(slurp(dir + "/result.json"));
+  ASSERT_EQ(result["findings"].size(), 2u);
+  EXPECT_EQ(result["findings"][0]["invariant"], "contract.response");
+  EXPECT_EQ(result["findings"][0]["httpStatus"], 502);
+}
+
+TEST(Run, ListInvariantsFaultsTargetsAndHandlers) {
+  for (const char* what : {"invariants", "faults", "targets", "handlers"}) {
+    auto r = run_command(evh(std::string("list ") + what + " --json"));
+    ASSERT_EQ(r.exit_code, 0) << what << r.err;
+    EXPECT_FALSE(Json::parse(r.out).empty()) << what;
+  }
+}
+
+}  // namespace
+}  // namespace evh
