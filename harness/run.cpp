@@ -122,15 +122,21 @@ Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink
     const std::size_t trace_from = result.trace.entries().size();
     CaseRun cr = internal::run_sync_case(state, i, cases[i]);
     if (config.effects_cmd_each && !config.effects_cmd.empty()) {
+      // The system's state after this case's deliveries, tied to the case in the trace.
       auto r = run_effects_cmd(config.effects_cmd);
-      if (!r.error.empty()) state.trace.add(state.clock.now_ms(), state.clock.now_ms() - state.clock.elapsed_ms(), "effects-error", {{"case", i}, {"error", r.error}});
+      const int64_t start = state.clock.now_ms() - state.clock.elapsed_ms();
+      if (!r.error.empty()) {
+        state.trace.add(state.clock.now_ms(), start, "effects-error", {{"case", i}, {"error", r.error}});
+      } else {
+        state.trace.add(state.clock.now_ms(), start, "effects", {{"case", i}, {"effects", r.effects}});
+      }
       for (auto& e : r.effects) cr.effects.push_back(std::move(e));
     }
     judge(config, selected, cr, result, verdicts, trace_from);
     ++result.cases_run;
     if (config.on_case) config.on_case(cr, result.findings.size());
   }
-  if (!config.effects_cmd.empty() && !config.effects_cmd_each) {
+  if (!config.effects_cmd.empty()) {
     auto r = run_effects_cmd(config.effects_cmd);
     if (!r.error.empty()) state.trace.add(state.clock.now_ms(), state.clock.now_ms() - state.clock.elapsed_ms(), "effects-error", {{"error", r.error}});
     result.effects = std::move(r.effects);

@@ -36,8 +36,8 @@ struct RunConfig {
   Scenario scenario;                         ///< resolved (function config, ESM, ...)
   std::vector<const Invariant*> invariants;  ///< empty = all
   std::vector<Case> input;                   ///< exact cases instead of generated ones (replay, --input)
-  std::string effects_cmd;                   ///< run after the run (stdout: effects)
-  bool effects_cmd_each = false;             ///< ... and after each invocation
+  std::string effects_cmd;                   ///< run after the run (stdout: effects as JSON array or JSONL)
+  bool effects_cmd_each = false;             ///< ... and also after each case's deliveries
   std::string target_description;
   /// Called after each case (live progress). May be empty.
   std::function<void(const CaseRun&, std::size_t findings_so_far)> on_case;

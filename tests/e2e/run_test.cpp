@@ -151,6 +151,31 @@ TEST(Run, GarbageAnswerIsAContractFinding) {
   EXPECT_EQ(result["findings"][0]["httpStatus"], 502);
 }
 
+TEST(Run, EffectsCommandOutputIsCollected) {
+  std::string dir = temp_dir();
+  write_file(dir + "/effects.jsonl", "{\"kind\":\"processed\",\"id\":\"a\"}\n{\"kind\":\"side-effect\",\"id\":\"a\",\"key\":\"k1\"}\n");
+  auto r = run_command(evh("run --source apigw-http --mode sync --target builtin:apigw-echo --cases 2 --seed 1 --mutate none --report-dir " +
+                           dir + "/after --effects-cmd 'cat " + dir + "/effects.jsonl'"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json after = Json::parse(slurp(dir + "/after/result.json"));
+  ASSERT_EQ(after["effects"].size(), 2u);
+  EXPECT_EQ(after["effects"][1]["key"], "k1");
+  // --effects-cmd-each: after every invocation, tied to its case in the trace.
+  r = run_command(evh("run --source apigw-http --mode sync --target builtin:apigw-echo --cases 2 --seed 1 --mutate none --report-dir " +
+                      dir + "/each --effects-cmd-each --effects-cmd 'cat " + dir + "/effects.jsonl'"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream trace(slurp(dir + "/each/trace.jsonl"));
+  std::string line;
+  std::size_t effect_lines = 0;
+  while (std::getline(trace, line)) effect_lines += Json::parse(line)["action"] == "effects";
+  EXPECT_EQ(effect_lines, 2u);
+  // A command that fails is reported in the trace; the run's results are kept.
+  r = run_command(evh("run --source apigw-http --mode sync --target builtin:apigw-echo --cases 1 --seed 1 --mutate none --report-dir " +
+                      dir + "/bad --effects-cmd 'echo not-json'"));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(slurp(dir + "/bad/trace.jsonl").find("effects-error"), std::string::npos);
+}
+
 TEST(Run, ListInvariantsFaultsTargetsAndHandlers) {
   for (const char* what : {"invariants", "faults", "targets", "handlers"}) {
     auto r = run_command(evh(std::string("list ") + what + " --json"));

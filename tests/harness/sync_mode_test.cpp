@@ -1,6 +1,15 @@
 // Sync mode end to end with in-process targets: invariants, faults, determinism.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
 #include <fstream>
 #include <map>
 #include <set>
@@ -248,6 +257,71 @@ TEST(FaultPlan, EveryFaultIsDocumented) {
   ASSERT_FALSE(doc.empty());
   for (const auto& f : fault_kinds())
     EXPECT_NE(doc.find(std::string("\n## ") + f.name + "\n"), std::string::npos) << "docs/reference/faults.md has no section for " << f.name;
+}
+
+}  // namespace
+}  // namespace evh::harness
+
+namespace evh::harness {
+namespace {
+
+// A listener that accepts every connection and closes it without a byte: a target that drops
+// the connection mid-invocation.
+class ClosingListener {
+ public:
+  ClosingListener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(::listen(fd_, 16), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0) continue;  // bounded: re-checks stop_ every 50 ms
+        int c = ::accept(fd_, nullptr, nullptr);
+        if (c >= 0) ::close(c);
+      }
+    });
+  }
+  ~ClosingListener() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST(SyncMode, TargetThatClosesTheConnectionIsACrashFindingAndTheRunGoesOn) {
+  ClosingListener listener;
+  EffectsSink sink;
+  TargetOptions opts;
+  opts.effects = &sink;
+  auto target = make_target(listener.url(), opts);
+  ASSERT_TRUE(target.ok()) << target.error().message;
+  RunConfig config;
+  config.source = &**find_source("apigw-http");
+  config.seed = 5;
+  config.cases = 3;
+  config.mutate = MutateFilter::kNone;
+  auto r = run(config, **target, sink);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->cases_run, 3u);
+  ASSERT_EQ(r->findings.size(), 3u);
+  for (const auto& f : r->findings) {
+    EXPECT_EQ(f.finding.invariant, "robust.no-crash");
+    EXPECT_NE(f.finding.message.find("no answer"), std::string::npos) << f.finding.message;
+  }
 }
 
 }  // namespace
