@@ -178,6 +178,8 @@ int run(const RunOptions& o) {
   for (const auto& v : result->verdicts)
     std::cout << "  " << (v.findings ? "FAIL " : v.exercised ? "ok   " : "--   ") << v.id << "  " << v.status()
               << " (" << v.exercised << " cases, " << v.findings << " findings)\n";
+  for (auto it = result->destinations.begin(); it != result->destinations.end(); ++it)
+    std::cout << "  destination " << it.key() << ": " << it.value().size() << " message(s)\n";
   std::size_t shown = 0;
   for (std::size_t i = 0; i < result->findings.size() && shown < 20; ++i, ++shown) {
     const auto& f = result->findings[i];

@@ -86,6 +86,48 @@ bool check_contract(const CaseRun& run, const InvariantContext&, std::vector<Fin
   return exercised;
 }
 
+// delivery.retry-bound — a self-check of evh's own platform model (SEMANTICS.md §8b, async): an
+// event gets at most 1 + MaximumRetryAttempts function attempts, none after its maximum age, and
+// at most one failure record whose approximateInvokeCount equals the attempts made.
+bool check_retry_bound(const CaseRun& run, const InvariantContext& ctx, std::vector<Finding>& out) {
+  if (!ctx.async || run.rejected) return false;
+  int invoked = 0;
+  const Attempt* last = nullptr;
+  for (const auto& a : run.attempts) {
+    if (a.duplicate || !a.invoked) continue;
+    ++invoked;
+    last = &a;
+    if (a.at_ms - run.queued_ms > ctx.max_event_age_ms)
+      out.push_back(finding_for("delivery.retry-bound", run, a, "an attempt started after MaximumEventAgeInSeconds"));
+  }
+  if (invoked > 1 + ctx.max_retry_attempts && last != nullptr)
+    out.push_back(finding_for("delivery.retry-bound", run, *last,
+                              std::to_string(invoked) + " attempts, over 1 + MaximumRetryAttempts (" + std::to_string(ctx.max_retry_attempts) + ")"));
+  std::size_t failure_records = 0;
+  for (const auto& d : run.deliveries) {
+    const Json& m = d["message"];
+    const Json* record = d["kind"] == "eventbridge" ? &m["detail"] : d["kind"] == "lambda" ? &m : nullptr;
+    Json parsed;
+    if (record == nullptr && m.contains("body") && d["kind"] != "dlq") {
+      parsed = Json::parse(m["body"].get<std::string>(), nullptr, false);
+      record = &parsed;
+    } else if (record == nullptr && m.contains("Message")) {
+      parsed = Json::parse(m["Message"].get<std::string>(), nullptr, false);
+      record = &parsed;
+    }
+    if (record == nullptr || !record->is_object()) continue;
+    const Json& rc = (*record)["requestContext"];
+    if (rc.value("condition", "") != "Success") ++failure_records;
+    if (rc.value("approximateInvokeCount", -1) != invoked && last != nullptr)
+      out.push_back(finding_for("delivery.retry-bound", run, *last,
+                                "the destination record says approximateInvokeCount " + std::to_string(rc.value("approximateInvokeCount", -1)) +
+                                    ", but " + std::to_string(invoked) + " attempts were made"));
+  }
+  if (failure_records > 1 && last != nullptr)
+    out.push_back(finding_for("delivery.retry-bound", run, *last, "more than one on-failure record for one event"));
+  return true;
+}
+
 }  // namespace
 
 Json Finding::to_json() const {
@@ -104,6 +146,8 @@ const std::vector<Invariant>& invariants() {
       {"robust.no-hang", "every invocation answers within the function timeout", "SEMANTICS.md §0.12, §8.6", check_no_hang},
       {"contract.response", "the return value matches the source's response contract and size limit",
        "SEMANTICS.md §1, §4, §6", check_contract},
+      {"delivery.retry-bound", "self-check of evh's platform model: async attempts, event age and failure records within the rules",
+       "SEMANTICS.md §2, §8.1, §8.2, §8b", check_retry_bound},
   };
   return kInvariants;
 }

@@ -29,6 +29,7 @@ struct Attempt {
   Outcome outcome;
   std::optional<ContractVerdict> verdict;  ///< for successful answers the platform read
   int client_status = 0;          ///< what an HTTP client got (API Gateway, ALB, URL); 0 = none
+  bool duplicate = false;         ///< an extra delivery of an event already handled (async duplicate-delivery)
 };
 
 /// Everything one case did: the unit invariants judge and the shrinker re-runs.
@@ -39,6 +40,10 @@ struct CaseRun {
   std::vector<Json> effects;
   bool rejected = false;           ///< the platform refused the request before invoking (413)
   std::string rejected_reason;
+  // Async mode (SEMANTICS.md §2): when the event was queued, how it ended, what destinations got.
+  int64_t queued_ms = 0;
+  std::string condition;           ///< Success | RetriesExhausted | EventAgeExceeded | ZeroReservedConcurrency
+  std::vector<Json> deliveries;    ///< destination / DLQ messages, exactly as sent: {"to","kind","message"}
 };
 
 struct Finding {
@@ -55,6 +60,9 @@ struct Finding {
 struct InvariantContext {
   const Source& source;
   bool report_batch_item_failures = false;
+  bool async = false;                ///< the run delivered Event invocations (SEMANTICS.md §2)
+  int max_retry_attempts = 2;        ///< eventInvokeConfig.MaximumRetryAttempts
+  int64_t max_event_age_ms = 21600000;  ///< eventInvokeConfig.MaximumEventAgeInSeconds
 };
 
 struct Invariant {

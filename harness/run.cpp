@@ -47,10 +47,17 @@ EffectsCmdResult run_effects_cmd(const std::string& command) {
   return r;
 }
 
-// `trace_from`: the first trace entry of this case (a case's entries are contiguous).
+// `trace_from`: the first trace entry of this case when a case's entries are contiguous (sync),
+// kTraceInterleaved when cases interleave in time (async).
+constexpr std::size_t kTraceInterleaved = static_cast<std::size_t>(-1);
+
 void judge(const RunConfig& config, const std::vector<const Invariant*>& selected, const CaseRun& cr, RunResult& result,
            std::vector<InvariantVerdict>& verdicts, std::size_t trace_from) {
   InvariantContext ctx{*config.source, config.mode != Mode::kSync};
+  ctx.async = config.mode == Mode::kAsync;
+  const Json& eic = config.scenario.event_invoke_config;
+  ctx.max_retry_attempts = eic.value("MaximumRetryAttempts", 2);
+  ctx.max_event_age_ms = eic.value("MaximumEventAgeInSeconds", int64_t{21600}) * 1000;
   for (std::size_t i = 0; i < selected.size(); ++i) {
     std::vector<Finding> found;
     if (selected[i]->check(cr, ctx, found)) ++verdicts[i].exercised;
@@ -58,7 +65,9 @@ void judge(const RunConfig& config, const std::vector<const Invariant*>& selecte
     for (auto& f : found) {
       const auto& entries = result.trace.entries();
       FindingRecord rec{std::move(f), *cr.kase,
-                        std::vector<Json>(entries.begin() + static_cast<std::ptrdiff_t>(trace_from), entries.end())};
+                        trace_from == kTraceInterleaved
+                            ? result.trace.for_case(cr.index)
+                            : std::vector<Json>(entries.begin() + static_cast<std::ptrdiff_t>(trace_from), entries.end())};
       result.findings.push_back(std::move(rec));
     }
   }
@@ -92,14 +101,14 @@ Json RunResult::to_json() const {
   }
   j["findings"] = std::move(fs);
   if (!effects.empty()) j["effects"] = effects;
+  if (!destinations.empty()) j["destinations"] = destinations;
   return j;
 }
 
 Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink& sink, const std::vector<Case>& cases) {
   EVH_CHECK(config.source != nullptr) << "RunConfig without a source";
-  if (config.mode != Mode::kSync)
-    return make_error(ErrorCode::kUsage, std::string("--mode ") + to_string(config.mode) +
-                                             " is not available in this version of evh (sync is)");
+  if (config.mode == Mode::kPoll)
+    return make_error(ErrorCode::kUsage, "--mode poll is not available in this version of evh (sync and async are)");
   std::vector<const Invariant*> selected = config.invariants;
   if (selected.empty())
     for (const auto& inv : invariants()) selected.push_back(&inv);
@@ -118,7 +127,16 @@ Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink
   if (auto st = target.start(); !st) return st.error();
   const auto real_start = std::chrono::steady_clock::now();
   internal::RunState state{config, target, sink, VirtualClock(), result.trace};
-  for (std::size_t i = 0; i < cases.size(); ++i) {
+  if (config.mode == Mode::kAsync) {
+    std::vector<CaseRun> runs = internal::run_async(state, cases);
+    for (auto& cr : runs) {
+      judge(config, selected, cr, result, verdicts, kTraceInterleaved);
+      for (const auto& d : cr.deliveries) result.destinations[d["to"].get<std::string>()].push_back(d["message"]);
+      ++result.cases_run;
+      if (config.on_case) config.on_case(cr, result.findings.size());
+    }
+  }
+  for (std::size_t i = 0; i < cases.size() && config.mode == Mode::kSync; ++i) {
     const std::size_t trace_from = result.trace.entries().size();
     CaseRun cr = internal::run_sync_case(state, i, cases[i]);
     if (config.effects_cmd_each && !config.effects_cmd.empty()) {

@@ -75,6 +75,7 @@ struct RunResult {
   std::vector<InvariantVerdict> verdicts;
   std::vector<FindingRecord> findings;
   std::vector<Json> effects;    ///< effects not tied to a case (--effects-cmd after the run)
+  Json destinations = Json::object();  ///< async: what each destination / DLQ received, by ARN
   Trace trace;
 
   /// 0 all held, 1 findings (or gave up: never reported as a pass).
@@ -104,6 +105,10 @@ struct RunState {
 
 /// Sync mode (RequestResponse / DryRun): one case, its deliveries and their faults.
 CaseRun run_sync_case(RunState& state, std::size_t index, const Case& kase);
+
+/// Async mode (Event): every case queued, retried and expired on the virtual clock, with
+/// destinations and the DLQ (SEMANTICS.md §2, §8.1, §8.2). Cases interleave in time.
+std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases);
 
 }  // namespace internal
 
