@@ -112,6 +112,29 @@ void BM_TargetRuntimeApiNode(benchmark::State& state) {
 }
 BENCHMARK(BM_TargetRuntimeApiNode)->UseRealTime();
 
+// The official Node.js runtime interface client (npm aws-lambda-ric 3.x), when EVH_NODE_RIC_DIR
+// points at an install of it and EVH_NODE_RIC_TASK_ROOT at a folder with index.js exporting a
+// no-op `handler`. Not a build dependency: skipped otherwise.
+void BM_TargetRuntimeApiOfficialNodeRic(benchmark::State& state) {
+  const char* ric = std::getenv("EVH_NODE_RIC_DIR");
+  const char* root = std::getenv("EVH_NODE_RIC_TASK_ROOT");
+  if (ric == nullptr || root == nullptr) {
+    state.SkipWithError("set EVH_NODE_RIC_DIR and EVH_NODE_RIC_TASK_ROOT to measure the official client");
+    return;
+  }
+  Case c = small_sqs_event();
+  Invocation inv = invocation_for(c);
+  inv.event = nullptr;
+  TargetOptions opts;
+  auto target = make_target(std::string("runtime-api:cd ") + root + " && " + ric + "/node_modules/.bin/aws-lambda-ric index.handler", opts);
+  if (!target) {
+    state.SkipWithError(target.error().message.c_str());
+    return;
+  }
+  invoke_loop(state, **target, inv);
+}
+BENCHMARK(BM_TargetRuntimeApiOfficialNodeRic)->UseRealTime();
+
 // A whole sync run in-process: delivery, contract assessment, invariants and the trace.
 void BM_SyncRunInProcess(benchmark::State& state) {
   const Source& s = **find_source("apigw-http");

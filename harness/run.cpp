@@ -1,6 +1,7 @@
 #include "harness/run.h"
 
 #include <chrono>
+#include <deque>
 
 #include "harness/internal/subprocess.h"
 
@@ -107,8 +108,9 @@ Json RunResult::to_json() const {
 
 Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink& sink, const std::vector<Case>& cases) {
   EVH_CHECK(config.source != nullptr) << "RunConfig without a source";
-  if (config.mode == Mode::kPoll)
-    return make_error(ErrorCode::kUsage, "--mode poll is not available in this version of evh (sync and async are)");
+  if (config.mode == Mode::kPoll && config.source->model != InvocationModel::kPollQueue)
+    return make_error(ErrorCode::kUsage, std::string("--mode poll for ") + to_string(config.source->model) +
+                                             " sources is not available in this version of evh (queues are: sqs, sqs-fifo)");
   std::vector<const Invariant*> selected = config.invariants;
   if (selected.empty())
     for (const auto& inv : invariants()) selected.push_back(&inv);
@@ -135,6 +137,17 @@ Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink
       ++result.cases_run;
       if (config.on_case) config.on_case(cr, result.findings.size());
     }
+  }
+  std::deque<Case> batches;  // poll mode: the events the mapping built, referenced by findings
+  if (config.mode == Mode::kPoll) {
+    std::vector<CaseRun> runs = internal::run_poll_queue(state, cases, batches);
+    for (auto& cr : runs) {
+      for (const auto& d : cr.deliveries) result.destinations[d["to"].get<std::string>()].push_back(d["message"]);
+      if (cr.kase == nullptr) continue;
+      judge(config, selected, cr, result, verdicts, kTraceInterleaved);
+      if (config.on_case) config.on_case(cr, result.findings.size());
+    }
+    result.cases_run = cases.size();
   }
   for (std::size_t i = 0; i < cases.size() && config.mode == Mode::kSync; ++i) {
     const std::size_t trace_from = result.trace.entries().size();

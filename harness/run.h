@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -109,6 +110,11 @@ CaseRun run_sync_case(RunState& state, std::size_t index, const Case& kase);
 /// Async mode (Event): every case queued, retried and expired on the virtual clock, with
 /// destinations and the DLQ (SEMANTICS.md §2, §8.1, §8.2). Cases interleave in time.
 std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases);
+
+/// Poll mode on a queue (SQS standard and FIFO mappings, SEMANTICS.md §3.1, §4, §8.4): one
+/// CaseRun per invocation (its batch is kept in `batches`), plus case-less runs that only carry
+/// a redrive to the queue's DLQ.
+std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& cases, std::deque<Case>& batches);
 
 }  // namespace internal
 

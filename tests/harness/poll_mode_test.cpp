@@ -1,0 +1,130 @@
+// Poll mode on queues (SEMANTICS.md §3.1, §4, §8.3, §8.4): batching, visibility timeout, redrive,
+// partial batch responses and FIFO group order, on the virtual clock.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "examples/builtin.h"
+#include "generators/catalog.h"
+#include "harness/run.h"
+
+namespace evh::harness {
+namespace {
+
+constexpr const char* kDlq = "arn:aws:sqs:us-east-1:123456789012:dlq";
+
+struct PollRun {
+  EffectsSink sink;
+  TargetOptions options;
+  std::unique_ptr<Target> target;
+  RunConfig config;
+
+  // "apigw-fragile" throws on every SQS event (no requestContext): a batch that always fails.
+  PollRun(const std::string& source, const std::string& handler, uint64_t cases) {
+    options.effects = &sink;
+    target = make_in_process_target(*examples::find_builtin(handler), "builtin:" + handler, options);
+    config.source = &**find_source(source);
+    config.mode = Mode::kPoll;
+    config.seed = 11;
+    config.cases = cases;
+    config.mutate = MutateFilter::kNone;
+    config.scenario.event_source_mapping = {{"BatchSize", 10}, {"MaximumBatchingWindowInSeconds", 0},
+                                            {"FunctionResponseTypes", {"ReportBatchItemFailures"}}};
+    config.scenario.queue = {{"VisibilityTimeout", 30},
+                             {"RedrivePolicy", {{"deadLetterTargetArn", kDlq}, {"maxReceiveCount", 3}}}};
+  }
+  RunResult run() {
+    auto r = harness::run(config, *target, sink);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return std::move(*r);
+  }
+};
+
+std::vector<const Json*> actions(const RunResult& r, const char* action) {
+  std::vector<const Json*> out;
+  for (const auto& e : r.trace.entries())
+    if (e["action"] == action) out.push_back(&e);
+  return out;
+}
+
+TEST(PollQueue, BatchesNeverExceedBatchSizeAndSuccessDeletesEverything) {
+  PollRun fx("sqs", "sqs-partial", 8);
+  RunResult r = fx.run();
+  std::size_t sent = actions(r, "send").size(), deleted = 0;
+  ASSERT_GT(sent, 10u);
+  for (const auto* e : actions(r, "invoke")) EXPECT_LE((*e)["records"].size(), 10u);
+  for (const auto* e : actions(r, "delete")) deleted += (*e)["records"].size();
+  EXPECT_EQ(deleted, sent);
+  EXPECT_TRUE(r.destinations.empty());
+  EXPECT_TRUE(r.findings.empty());
+}
+
+TEST(PollQueue, FailedMessagesReappearAfterTheVisibilityTimeoutThenGoToTheDlq) {
+  PollRun fx("sqs", "apigw-fragile", 2);
+  RunResult r = fx.run();
+  const std::size_t sent = actions(r, "send").size();
+  ASSERT_EQ(r.destinations[kDlq].size(), sent);  // every message, after maxReceiveCount receives
+  std::map<std::string, std::vector<int64_t>> receives;
+  for (const auto* e : actions(r, "receive"))
+    for (const auto& id : (*e)["records"]) receives[id.get<std::string>()].push_back((*e)["t"].get<int64_t>());
+  for (const auto& [id, times] : receives) {
+    ASSERT_EQ(times.size(), 3u) << id;  // maxReceiveCount
+    EXPECT_GE(times[1] - times[0], 30000) << id;
+    EXPECT_GE(times[2] - times[1], 30000) << id;
+  }
+  EXPECT_EQ(actions(r, "redrive").size(), sent);
+}
+
+TEST(PollQueue, PartialBatchResponseRetriesOnlyTheReportedMessages) {
+  PollRun fx("sqs", "sqs-partial", 0);
+  EventGenerator gen(*fx.config.source, PayloadContract::builtin());
+  gen.set_batch_size(3);
+  Case c = gen.generate(5);
+  c.event["Records"][1]["body"] = "";  // sqs-partial reports this one
+  const std::string bad = c.event["Records"][1]["messageId"];
+  fx.config.input = {c};
+  RunResult r = fx.run();
+  auto invokes = actions(r, "invoke");
+  ASSERT_GE(invokes.size(), 2u);
+  EXPECT_EQ((*invokes[0])["records"].size(), 3u);
+  EXPECT_EQ((*invokes[0])["failed"], Json::array({bad}));
+  for (std::size_t i = 1; i < invokes.size(); ++i) EXPECT_EQ((*invokes[i])["records"], Json::array({bad}));
+  EXPECT_EQ(r.destinations[kDlq].size(), 1u);
+
+  // Without ReportBatchItemFailures the response is ignored: the function returned, all deleted.
+  PollRun off("sqs", "sqs-partial", 0);
+  off.config.scenario.event_source_mapping.erase("FunctionResponseTypes");
+  off.config.input = {c};
+  RunResult r2 = off.run();
+  EXPECT_EQ(actions(r2, "invoke").size(), 1u);
+  EXPECT_TRUE(r2.destinations.empty());
+}
+
+TEST(PollQueue, FifoDeliversEachGroupInSendOrderWithOneBatchInFlight) {
+  PollRun fx("sqs-fifo", "apigw-fragile", 6);
+  RunResult r = fx.run();
+  std::map<std::string, std::vector<std::string>> sent_order, first_receive;
+  std::map<std::string, std::string> group_of;
+  for (const auto* e : actions(r, "send")) {
+    sent_order[(*e)["group"].get<std::string>()].push_back((*e)["id"].get<std::string>());
+    group_of[(*e)["id"].get<std::string>()] = (*e)["group"].get<std::string>();
+  }
+  std::set<std::string> seen;
+  for (const auto* e : actions(r, "receive"))
+    for (const auto& id : (*e)["records"])
+      if (seen.insert(id.get<std::string>()).second) first_receive[group_of[id.get<std::string>()]].push_back(id.get<std::string>());
+  ASSERT_FALSE(sent_order.empty());
+  for (const auto& [group, ids] : sent_order) EXPECT_EQ(first_receive[group], ids) << group;
+}
+
+TEST(PollQueue, StreamSourcesAreRefusedByNameUntilTheyLand) {
+  PollRun fx("kinesis", "noop", 1);
+  auto r = harness::run(fx.config, *fx.target, fx.sink);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUsage);
+  EXPECT_NE(r.error().message.find("poll-stream"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace evh::harness
