@@ -11,6 +11,7 @@
 
 #include "generators/format.h"
 #include "harness/contract.h"
+#include "harness/filter.h"
 #include "harness/run.h"
 
 namespace evh::harness::internal {
@@ -74,6 +75,13 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
     rbif = std::find(frt->begin(), frt->end(), Json("ReportBatchItemFailures")) != frt->end();
   const int64_t start = state.clock.now_ms() - state.clock.elapsed_ms();
   Rng rng(mix64(config.seed ^ kPollSalt));
+  // SEMANTICS.md §5, §8b: FilterCriteria on `body`; a message that matches no filter is deleted
+  // without being delivered. The scenario loader already refused invalid patterns.
+  FilterCriteria filters;
+  if (auto fc = esm.find("FilterCriteria"); fc != esm.end()) {
+    auto parsed = FilterCriteria::parse(*fc);
+    if (parsed) filters = std::move(*parsed);
+  }
 
   // The producer: every record of every case is a message.
   std::vector<Message> messages;
@@ -136,6 +144,11 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
         moved.index = m.case_index;
         moved.deliveries.push_back(Json{{"to", dlq}, {"kind", "dlq"}, {"message", std::move(message)}});
         runs.push_back(std::move(moved));
+        continue;
+      }
+      if (!filters.empty() && !filters.matches_record(m.record, DataKey::kBody)) {
+        m.final = true;
+        state.trace.add(now, start, "filter-drop", {{"case", m.case_index}, {"id", m.id}});
         continue;
       }
       std::size_t size = dump(m.record).size();

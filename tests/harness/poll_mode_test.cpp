@@ -118,6 +118,23 @@ TEST(PollQueue, FifoDeliversEachGroupInSendOrderWithOneBatchInFlight) {
   for (const auto& [group, ids] : sent_order) EXPECT_EQ(first_receive[group], ids) << group;
 }
 
+TEST(PollQueue, FilteredOutMessagesAreDeletedWithoutDelivery) {
+  PollRun fx("sqs", "sqs-partial", 0);
+  EventGenerator gen(*fx.config.source, PayloadContract::builtin());
+  gen.set_batch_size(4);
+  Case c = gen.generate(8);
+  for (std::size_t i = 0; i < 4; ++i)
+    c.event["Records"][i]["body"] = Json{{"kind", i % 2 ? "order" : "ping"}, {"n", i}}.dump();
+  fx.config.input = {c};
+  fx.config.scenario.event_source_mapping["FilterCriteria"] = {{"Filters", {{{"Pattern", R"({"body": {"kind": ["order"]}})"}}}}};
+  RunResult r = fx.run();
+  EXPECT_EQ(actions(r, "filter-drop").size(), 2u);
+  auto invokes = actions(r, "invoke");
+  ASSERT_EQ(invokes.size(), 1u);
+  EXPECT_EQ((*invokes[0])["records"].size(), 2u);
+  EXPECT_TRUE(r.destinations.empty());
+}
+
 TEST(PollQueue, StreamSourcesAreRefusedByNameUntilTheyLand) {
   PollRun fx("kinesis", "noop", 1);
   auto r = harness::run(fx.config, *fx.target, fx.sink);
