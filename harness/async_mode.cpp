@@ -25,8 +25,6 @@ constexpr int64_t kBackoffStartMs = 1000;
 constexpr int64_t kBackoffMaxMs = 300000;
 // Events of a run reach the queue this far apart (virtual ms).
 constexpr int64_t kArrivalSpacingMs = 100;
-// Out-of-process targets answer in a nominal virtual duration (see sync_mode.cpp).
-constexpr int64_t kNominalInvokeMs = 10;
 // SEMANTICS.md §2: the DLQ's ErrorMessage attribute carries the first 1 KB.
 constexpr std::size_t kDlqErrorMessageBytes = 1024;
 constexpr uint64_t kAsyncSalt = 0x6173796e63ULL;  // "async"
@@ -248,16 +246,7 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
     inv.function_arn = qualified_arn;
     inv.trace_id = "Root=1-" + ev.rng.chars(8, kHex) + "-" + ev.rng.chars(24, kHex) + ";Parent=" + ev.rng.chars(16, kHex) + ";Sampled=0";
     inv.attempt = a.number;
-    state.sink.set_current(ev.request_id);
-    a.outcome = state.target.invoke(inv);
-    ++state.invocations;
-    for (auto& e : state.sink.take()) a.outcome.effects.push_back(std::move(e));
-    state.sink.set_current("");
-    a.invoked = a.outcome.kind != OutcomeKind::kInvokeError && a.outcome.kind != OutcomeKind::kDryRun && a.outcome.kind != OutcomeKind::kQueued;
-    int64_t duration = a.outcome.duration_ms > 0 ? a.outcome.duration_ms : kNominalInvokeMs;
-    if (a.outcome.kind == OutcomeKind::kTimeout) duration = fn.timeout.count();
-    a.outcome.duration_ms = std::min<int64_t>(duration, fn.timeout.count());
-    state.clock.advance(a.outcome.duration_ms);
+    invoke_once(state, inv, a);
 
     bool failed = a.outcome.kind != OutcomeKind::kSuccess;
     if (a.invoked && (fired(FaultId::kTimeout) || fired(FaultId::kLostResponse))) {

@@ -21,8 +21,6 @@ namespace {
 constexpr std::size_t kBatchMaxBytes = 6291456;
 // Records of a run reach the queue this far apart, per case (virtual ms).
 constexpr int64_t kArrivalSpacingMs = 100;
-// Out-of-process targets answer in a nominal virtual duration (see sync_mode.cpp).
-constexpr int64_t kNominalInvokeMs = 10;
 // A bound on invocations per run: a poison message without a redrive policy is retried until
 // the retention period ends (4 days by default), which is bounded but long.
 constexpr uint64_t kMaxInvocationsPerCase = 200;
@@ -236,17 +234,8 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
     inv.deadline_ms = now + fn.timeout.count();
     inv.function_name = fn.name;
     inv.function_arn = fn.arn();
-    state.sink.set_current(a.request_id);
-    a.outcome = state.target.invoke(inv);
-    ++state.invocations;
+    invoke_once(state, inv, a);
     ++invocations;
-    for (auto& e : state.sink.take()) a.outcome.effects.push_back(std::move(e));
-    state.sink.set_current("");
-    a.invoked = a.outcome.kind != OutcomeKind::kInvokeError;
-    int64_t duration = a.outcome.duration_ms > 0 ? a.outcome.duration_ms : kNominalInvokeMs;
-    if (a.outcome.kind == OutcomeKind::kTimeout) duration = fn.timeout.count();
-    a.outcome.duration_ms = std::min<int64_t>(duration, fn.timeout.count());
-    state.clock.advance(a.outcome.duration_ms);
 
     // Which records failed: all of them unless the function returned and (with
     // ReportBatchItemFailures) listed some (SEMANTICS.md §4, §8.3).

@@ -1,5 +1,6 @@
 #include "harness/run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 
@@ -75,6 +76,29 @@ void judge(const RunConfig& config, const std::vector<const Invariant*>& selecte
 }
 
 }  // namespace
+
+namespace internal {
+
+// Virtual duration of an out-of-process invocation that answered: real durations would make
+// traces differ run to run, and no verdict depends on it.
+constexpr int64_t kNominalInvokeMs = 10;
+
+void invoke_once(RunState& state, const Invocation& inv, Attempt& a) {
+  const int64_t timeout_ms = state.config.scenario.function.timeout.count();
+  state.sink.set_current(inv.request_id);
+  a.outcome = state.target.invoke(inv);
+  ++state.invocations;
+  for (auto& e : state.sink.take()) a.outcome.effects.push_back(std::move(e));
+  state.sink.set_current("");
+  a.invoked = a.outcome.kind != OutcomeKind::kInvokeError && a.outcome.kind != OutcomeKind::kDryRun &&
+              a.outcome.kind != OutcomeKind::kQueued;
+  int64_t duration = a.outcome.duration_ms > 0 ? a.outcome.duration_ms : kNominalInvokeMs;
+  if (a.outcome.kind == OutcomeKind::kTimeout) duration = timeout_ms;
+  a.outcome.duration_ms = std::min<int64_t>(duration, timeout_ms);
+  state.clock.advance(a.outcome.duration_ms);
+}
+
+}  // namespace internal
 
 Json RunResult::to_json() const {
   Json j{{"evh", "0.1.0"},

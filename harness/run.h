@@ -104,6 +104,11 @@ struct RunState {
   uint64_t invocations = 0;
 };
 
+/// One invocation as every mode makes it: effects tagged with the request id and collected,
+/// `attempt.invoked` set, the virtual duration fixed (SEMANTICS.md §0.12: a timeout lasts the
+/// function Timeout; out-of-process answers a nominal 10 ms) and the clock advanced by it.
+void invoke_once(RunState& state, const Invocation& inv, Attempt& attempt);
+
 /// Sync mode (RequestResponse / DryRun): one case, its deliveries and their faults.
 CaseRun run_sync_case(RunState& state, std::size_t index, const Case& kase);
 

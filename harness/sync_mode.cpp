@@ -16,9 +16,6 @@ constexpr std::size_t kSyncRequestMaxBytes = 6291456;
 constexpr int kMaxDeliveries = 4;
 // SEMANTICS.md §1/§7: the caller backs off after a 429; SDKs start near 1 s and double.
 constexpr int64_t kThrottleBackoffMs = 1000;
-// Virtual duration of an out-of-process invocation that answered (real durations would make
-// traces differ run to run; verdicts never depend on it).
-constexpr int64_t kNominalInvokeMs = 10;
 // The `delay` fault: how late an event may reach the function (virtual ms).
 constexpr int64_t kMaxDelayMs = 30000;
 // A stream of draws for faults and request ids, apart from generation and mutation.
@@ -141,19 +138,7 @@ CaseRun run_sync_case(RunState& state, std::size_t index, const Case& kase) {
     inv.trace_id = "Root=1-" + rng.chars(8, kHex) + "-" + rng.chars(24, kHex) + ";Parent=" + rng.chars(16, kHex) + ";Sampled=0";
     inv.attempt = a.number;
 
-    state.sink.set_current(a.request_id);
-    a.outcome = state.target.invoke(inv);
-    ++state.invocations;
-    for (auto& e : state.sink.take()) a.outcome.effects.push_back(std::move(e));
-    state.sink.set_current("");
-    a.invoked = a.outcome.kind != OutcomeKind::kInvokeError && a.outcome.kind != OutcomeKind::kDryRun &&
-                a.outcome.kind != OutcomeKind::kQueued;
-
-    int64_t duration = a.outcome.duration_ms > 0 ? a.outcome.duration_ms : kNominalInvokeMs;
-    if (a.outcome.kind == OutcomeKind::kTimeout) duration = fn.timeout.count();
-    duration = std::min<int64_t>(duration, fn.timeout.count());
-    a.outcome.duration_ms = duration;
-    state.clock.advance(duration);
+    invoke_once(state, inv, a);
 
     // Faults that act after the invocation; their trace lines follow the invoke line.
     std::vector<Json> after;
