@@ -32,16 +32,16 @@ done
 # The harness against the example handlers: correct ones must pass, buggy ones must be caught.
 {
   echo
-  echo "## Example handlers, sync mode, seed $seed"
+  echo "## Example handlers through the harness (sync, async and poll modes), seed $seed"
   echo
   echo "| run | target | expected | verdict | findings | report |"
   echo "|---|---|---|---|---|---|"
 } >> "$summary"
-run_example() {  # name source target expected(pass|fail) [extra flags]
-  local name=$1 source=$2 target=$3 expected=$4; shift 4
+run_example() {  # name target expected(pass|fail) [run arguments: --source S --mode M or a scenario file]
+  local name=$1 target=$2 expected=$3; shift 3
   local dir="$out/runs/$name" code=0
-  $evh run --source "$source" --mode sync --target "$target" --cases 100 --seed "$seed" \
-    --report-dir "$dir" "$@" >"$out/runs/$name.txt" 2>&1 || code=$?
+  $evh run "$@" --target "$target" --cases 100 --seed "$seed" \
+    --report-dir "$dir" >"$out/runs/$name.txt" 2>&1 || code=$?
   local verdict=pass findings
   [ $code -eq 1 ] && verdict=fail
   [ $code -gt 1 ] && verdict="error (exit $code)"
@@ -50,13 +50,15 @@ run_example() {  # name source target expected(pass|fail) [extra flags]
   [ "$verdict" = "$expected" ] || status=1
 }
 mkdir -p "$out/runs"
-run_example http-echo apigw-http builtin:apigw-echo pass --faults duplicate-delivery,lost-response,throttle,cold-start
-run_example rest-fragile apigw-rest builtin:apigw-fragile fail
-run_example rest-string-status apigw-rest builtin:apigw-string-status fail --mutate none
-run_example sqs-partial sqs builtin:sqs-partial pass
+run_example http-echo builtin:apigw-echo pass --source apigw-http --mode sync --faults duplicate-delivery,lost-response,throttle,cold-start
+run_example rest-fragile builtin:apigw-fragile fail --source apigw-rest --mode sync
+run_example rest-string-status builtin:apigw-string-status fail --source apigw-rest --mode sync --mutate none
+run_example sqs-partial builtin:sqs-partial pass --source sqs --mode sync
+run_example s3-async-destinations builtin:noop pass examples/scenarios/s3-async-destinations.json --mutate none
+run_example sqs-poll-redrive builtin:sqs-partial pass examples/scenarios/sqs-partial-batch.json --mutate none
 if command -v node >/dev/null; then
-  run_example rest-fragile-node apigw-rest "runtime-api:node examples/node/runtime_client.js apigw-fragile" fail
-  run_example sqs-partial-node sqs "runtime-api:node examples/node/runtime_client.js sqs-partial" pass
+  run_example rest-fragile-node "runtime-api:node examples/node/runtime_client.js apigw-fragile" fail --source apigw-rest --mode sync
+  run_example sqs-partial-node "runtime-api:node examples/node/runtime_client.js sqs-partial" pass --source sqs --mode sync
 fi
 
 cat "$summary"
