@@ -177,7 +177,8 @@ int run(const RunOptions& o) {
             << ", virtual time " << result->virtual_ms << " ms, faults " << config.faults.to_string() << "\n";
   for (const auto& v : result->verdicts)
     std::cout << "  " << (v.findings ? "FAIL " : v.exercised ? "ok   " : "--   ") << v.id << "  " << v.status()
-              << " (" << v.exercised << " cases, " << v.findings << " findings)\n";
+              << " (" << v.exercised << (result->mode == "poll" ? " batches, " : " cases, ") << v.findings << " findings)\n";
+  if (result->gave_up) std::cout << "  GAVE UP: " << result->gave_up_reason << "\n";
   for (auto it = result->destinations.begin(); it != result->destinations.end(); ++it)
     std::cout << "  destination " << it.key() << ": " << it.value().size() << " message(s)\n";
   std::size_t shown = 0;

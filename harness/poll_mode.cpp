@@ -279,6 +279,11 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
     run.attempts.push_back(std::move(a));
     runs.push_back(std::move(run));
   }
+  if (open()) {
+    std::size_t left = std::count_if(messages.begin(), messages.end(), [](const Message& m) { return !m.final; });
+    state.gave_up = std::to_string(max_invocations) + " invocations spent with " + std::to_string(left) +
+                    " message(s) still in the queue (no RedrivePolicy? a poison message is retried until MessageRetentionPeriod)";
+  }
   return runs;
 }
 

@@ -196,6 +196,10 @@ Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink
     if (!r.error.empty()) state.trace.add(state.clock.now_ms(), state.clock.now_ms() - state.clock.elapsed_ms(), "effects-error", {{"error", r.error}});
     result.effects = std::move(r.effects);
   }
+  if (!state.gave_up.empty()) {
+    result.gave_up = true;
+    result.gave_up_reason = state.gave_up;
+  }
   result.invocations = state.invocations;
   result.virtual_ms = state.clock.elapsed_ms();
   result.real_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();

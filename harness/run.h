@@ -102,6 +102,7 @@ struct RunState {
   VirtualClock clock;
   Trace& trace;
   uint64_t invocations = 0;
+  std::string gave_up;  ///< set by a mode whose budget ran out before its work was done
 };
 
 /// One invocation as every mode makes it: effects tagged with the request id and collected,

@@ -135,6 +135,16 @@ TEST(PollQueue, FilteredOutMessagesAreDeletedWithoutDelivery) {
   EXPECT_TRUE(r.destinations.empty());
 }
 
+TEST(PollQueue, APoisonMessageWithoutRedriveSpendsTheBudgetAndIsReportedAsGaveUp) {
+  PollRun fx("sqs", "apigw-fragile", 1);
+  fx.config.scenario.queue.erase("RedrivePolicy");
+  RunResult r = fx.run();
+  EXPECT_TRUE(r.gave_up);
+  EXPECT_NE(r.gave_up_reason.find("still in the queue"), std::string::npos) << r.gave_up_reason;
+  EXPECT_EQ(r.exit_code(), 1);  // never a pass
+  EXPECT_EQ(r.to_json()["verdict"], "gave-up");
+}
+
 TEST(PollQueue, StreamSourcesAreRefusedByNameUntilTheyLand) {
   PollRun fx("kinesis", "noop", 1);
   auto r = harness::run(fx.config, *fx.target, fx.sink);
