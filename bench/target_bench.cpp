@@ -135,43 +135,32 @@ void BM_TargetRuntimeApiOfficialNodeRic(benchmark::State& state) {
 }
 BENCHMARK(BM_TargetRuntimeApiOfficialNodeRic)->UseRealTime();
 
-// A whole sync run in-process: delivery, contract assessment, invariants and the trace.
-void BM_SyncRunInProcess(benchmark::State& state) {
-  const Source& s = **find_source("apigw-http");
-  EventGenerator gen(s, PayloadContract::builtin());
-  std::vector<Case> cases;
-  for (uint64_t i = 0; i < 1000; ++i) cases.push_back(gen.generate(i));
+// Whole sync runs in-process: delivery, contract assessment, invariants and the trace.
+void sync_run(benchmark::State& state, const char* source, const char* handler, const std::vector<Case>& cases) {
   EffectsSink sink;
   TargetOptions opts;
   opts.effects = &sink;
-  auto target = make_in_process_target(*examples::find_builtin("apigw-echo"), "builtin:apigw-echo", opts);
+  auto target = make_in_process_target(*examples::find_builtin(handler), std::string("builtin:") + handler, opts);
   RunConfig config;
-  config.source = &s;
+  config.source = &**find_source(source);
   for (auto _ : state) {
     auto r = run_cases(config, *target, sink, cases);
     benchmark::DoNotOptimize(r);
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(cases.size()));
+}
+
+void BM_SyncRunInProcess(benchmark::State& state) {
+  EventGenerator gen(**find_source("apigw-http"), PayloadContract::builtin());
+  std::vector<Case> cases;
+  for (uint64_t i = 0; i < 1000; ++i) cases.push_back(gen.generate(i));
+  sync_run(state, "apigw-http", "apigw-echo", cases);
 }
 BENCHMARK(BM_SyncRunInProcess)->Unit(benchmark::kMillisecond);
 
 // The acceptance figure: sync invocations per second of a small SQS event (one record) with a
-// no-op handler, through the whole sync mode (trace, contract check, invariants included).
-void BM_SyncRunInProcessSqsNoop(benchmark::State& state) {
-  const Source& s = **find_source("sqs");
-  std::vector<Case> cases(1000, small_sqs_event());
-  EffectsSink sink;
-  TargetOptions opts;
-  opts.effects = &sink;
-  auto target = make_in_process_target(*examples::find_builtin("noop"), "builtin:noop", opts);
-  RunConfig config;
-  config.source = &s;
-  for (auto _ : state) {
-    auto r = run_cases(config, *target, sink, cases);
-    benchmark::DoNotOptimize(r);
-  }
-  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(cases.size()));
-}
+// no-op handler, through the whole sync mode.
+void BM_SyncRunInProcessSqsNoop(benchmark::State& state) { sync_run(state, "sqs", "noop", std::vector<Case>(1000, small_sqs_event())); }
 BENCHMARK(BM_SyncRunInProcessSqsNoop)->Unit(benchmark::kMillisecond);
 
 }  // namespace

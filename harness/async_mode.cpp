@@ -28,7 +28,6 @@ constexpr int64_t kArrivalSpacingMs = 100;
 // SEMANTICS.md §2: the DLQ's ErrorMessage attribute carries the first 1 KB.
 constexpr std::size_t kDlqErrorMessageBytes = 1024;
 constexpr uint64_t kAsyncSalt = 0x6173796e63ULL;  // "async"
-constexpr std::string_view kHex = "0123456789abcdef";
 
 struct EventState {
   std::size_t index = 0;
@@ -202,12 +201,11 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
     a.duplicate = due.duplicate;
     a.request_id = ev.request_id;
     a.faults = config.faults.draw(ev.rng);
-    auto fired = [&](FaultId f) { return std::find(a.faults.begin(), a.faults.end(), f) != a.faults.end(); };
-    if (fired(FaultId::kColdStart)) {
+    if (a.fired(FaultId::kColdStart)) {
       state.trace.add(state.clock.now_ms(), start, "fault", {{"case", ev.index}, {"fault", "cold-start"}});
       (void)state.target.restart();
     }
-    if (fired(FaultId::kDelay)) {
+    if (a.fired(FaultId::kDelay)) {
       int64_t d = ev.rng.range(1, 30000);
       state.clock.advance(d);
       state.trace.add(state.clock.now_ms(), start, "fault", {{"case", ev.index}, {"fault", "delay"}, {"delayMs", d}});
@@ -224,7 +222,7 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
         queue.push({next, seq++, ev.index, false});
       }
     };
-    if (fired(FaultId::kThrottle) && !due.duplicate) {
+    if (a.fired(FaultId::kThrottle) && !due.duplicate) {
       a.outcome.kind = OutcomeKind::kInvokeError;
       a.outcome.status = 429;
       a.outcome.error_type = "TooManyRequestsException";
@@ -234,26 +232,16 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
       continue;
     }
 
-    Invocation inv;
-    inv.request_id = ev.request_id;
-    inv.type = InvokeType::kRequestResponse;  // the internal poller invokes synchronously
-    inv.payload = ev.payload;
-    inv.event = &ev.kase->event;
-    inv.now_ms = a.at_ms;
-    inv.timeout = fn.timeout;
-    inv.deadline_ms = a.at_ms + fn.timeout.count();
-    inv.function_name = fn.name;
-    inv.function_arn = qualified_arn;
-    inv.trace_id = "Root=1-" + ev.rng.chars(8, kHex) + "-" + ev.rng.chars(24, kHex) + ";Parent=" + ev.rng.chars(16, kHex) + ";Sampled=0";
-    inv.attempt = a.number;
+    Invocation inv = make_invocation(state, a, ev.payload, &ev.kase->event, ev.rng);
+    inv.function_arn = qualified_arn;  // the internal poller invokes synchronously, the qualified ARN
     invoke_once(state, inv, a);
 
     bool failed = a.outcome.kind != OutcomeKind::kSuccess;
-    if (a.invoked && (fired(FaultId::kTimeout) || fired(FaultId::kLostResponse))) {
+    if (a.invoked && (a.fired(FaultId::kTimeout) || a.fired(FaultId::kLostResponse))) {
       // The function ran; the platform counts the attempt as failed and retries it.
       a.response_discarded = true;
       failed = true;
-      if (fired(FaultId::kTimeout)) (void)state.target.restart();
+      if (a.fired(FaultId::kTimeout)) (void)state.target.restart();
     }
     if (a.outcome.kind == OutcomeKind::kSuccess && !a.response_discarded) {
       a.verdict = assess_response(source, ev.kase->event, a.outcome.payload, false);
@@ -270,7 +258,7 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
     if (!a.outcome.effects.empty()) entry["effects"] = a.outcome.effects;
     state.trace.add(a.at_ms, start, "invoke", std::move(entry));
     for (const auto& e : a.outcome.effects) run.effects.push_back(e);
-    const bool duplicate_fault = fired(FaultId::kDuplicateDelivery);
+    const bool duplicate_fault = a.fired(FaultId::kDuplicateDelivery);
     run.attempts.push_back(std::move(a));
     const Attempt& done = run.attempts.back();
 

@@ -5,8 +5,6 @@
 namespace evh::harness {
 namespace {
 
-bool fired(const Attempt& a, FaultId id) { return std::find(a.faults.begin(), a.faults.end(), id) != a.faults.end(); }
-
 Finding finding_for(const char* id, const CaseRun& run, const Attempt& a, std::string message) {
   Finding f;
   f.invariant = id;
@@ -50,7 +48,7 @@ bool check_no_hang(const CaseRun& run, const InvariantContext&, std::vector<Find
   for (const auto& a : run.attempts) {
     if (!a.invoked) continue;
     exercised = true;
-    if (a.outcome.kind == OutcomeKind::kTimeout && !fired(a, FaultId::kTimeout)) {
+    if (a.outcome.kind == OutcomeKind::kTimeout && !a.fired(FaultId::kTimeout)) {
       out.push_back(finding_for("robust.no-hang", run, a,
                                 "the function did not answer within its timeout (" + a.outcome.error_message + ")"));
     }
@@ -115,8 +113,8 @@ bool check_retry_bound(const CaseRun& run, const InvariantContext& ctx, std::vec
       parsed = Json::parse(m["Message"].get<std::string>(), nullptr, false);
       record = &parsed;
     }
-    if (record == nullptr || !record->is_object()) continue;
-    const Json& rc = (*record)["requestContext"];
+    if (record == nullptr || !record->is_object() || !record->contains("requestContext")) continue;
+    const Json& rc = record->at("requestContext");
     if (rc.value("condition", "") != "Success") ++failure_records;
     if (rc.value("approximateInvokeCount", -1) != invoked && last != nullptr)
       out.push_back(finding_for("delivery.retry-bound", run, *last,

@@ -4,6 +4,7 @@
 // the finding folder, the SARIF ruleId and the doc heading all use them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +31,8 @@ struct Attempt {
   std::optional<ContractVerdict> verdict;  ///< for successful answers the platform read
   int client_status = 0;          ///< what an HTTP client got (API Gateway, ALB, URL); 0 = none
   bool duplicate = false;         ///< an extra delivery of an event already handled (async duplicate-delivery)
+
+  bool fired(FaultId id) const { return std::find(faults.begin(), faults.end(), id) != faults.end(); }
 };
 
 /// Everything one case did: the unit invariants judge and the shrinker re-runs.

@@ -30,6 +30,7 @@ constexpr std::string_view kAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq
 struct Message {
   std::size_t case_index = 0;
   Json record;           // as generated; receive count and receipt handle change per receive
+  std::size_t bytes = 0; // serialised size, for the 6 MB batch cap
   std::string id;
   std::string group;     // FIFO MessageGroupId ("" for standard queues)
   int64_t sent_at = 0;
@@ -52,7 +53,6 @@ int64_t seconds(const Json& block, const char* key, int64_t fallback) {
 std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& cases, std::deque<Case>& batches) {
   const RunConfig& config = state.config;
   const Source& source = *config.source;
-  const FunctionConfig& fn = config.scenario.function;
   const Json& esm = config.scenario.event_source_mapping;
   const Json& queue_cfg = config.scenario.queue;
   const std::size_t batch_size = static_cast<std::size_t>(seconds(esm, "BatchSize", 10));
@@ -97,6 +97,7 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
         const Json* g = find_at(*rec, source.identity.ordering_key);
         m.group = g && g->is_string() ? g->get<std::string>() : "";
       }
+      m.bytes = dump(m.record).size();
       m.sent_at = m.visible_at = at;
       messages.push_back(std::move(m));
       state.trace.add(at, start, "send", {{"case", i}, {"id", messages.back().id}, {"group", messages.back().group}});
@@ -149,9 +150,8 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
         state.trace.add(now, start, "filter-drop", {{"case", m.case_index}, {"id", m.id}});
         continue;
       }
-      std::size_t size = dump(m.record).size();
-      if (!batch.empty() && bytes + size > kBatchMaxBytes) break;  // SEMANTICS.md §3: the 6 MB cap
-      bytes += size;
+      if (!batch.empty() && bytes + m.bytes > kBatchMaxBytes) break;  // SEMANTICS.md §3: the 6 MB cap
+      bytes += m.bytes;
       batch.push_back(k);
     }
     // The batching window: wait for more while the batch is short (SEMANTICS.md §3).
@@ -204,13 +204,12 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
     Attempt a;
     a.request_id = uuid(rng);
     a.faults = config.faults.draw(rng);
-    auto fired = [&](FaultId f) { return std::find(a.faults.begin(), a.faults.end(), f) != a.faults.end(); };
-    if (fired(FaultId::kColdStart)) {
+    if (a.fired(FaultId::kColdStart)) {
       state.trace.add(now, start, "fault", {{"case", run.index}, {"fault", "cold-start"}});
       (void)state.target.restart();
     }
     a.at_ms = now;
-    if (fired(FaultId::kThrottle)) {
+    if (a.fired(FaultId::kThrottle)) {
       // SEMANTICS.md §7: the mapping backs off; the messages reappear after the visibility
       // timeout and the receive counted toward maxReceiveCount.
       a.outcome.kind = OutcomeKind::kInvokeError;
@@ -225,27 +224,19 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
       runs.push_back(std::move(run));
       continue;
     }
-    Invocation inv;
-    inv.request_id = a.request_id;
-    inv.payload = dump(sent.event);
-    inv.event = &sent.event;
-    inv.now_ms = now;
-    inv.timeout = fn.timeout;
-    inv.deadline_ms = now + fn.timeout.count();
-    inv.function_name = fn.name;
-    inv.function_arn = fn.arn();
+    Invocation inv = make_invocation(state, a, dump(sent.event), &sent.event, rng);
     invoke_once(state, inv, a);
     ++invocations;
 
     // Which records failed: all of them unless the function returned and (with
     // ReportBatchItemFailures) listed some (SEMANTICS.md §4, §8.3).
     Json failed = ids;
-    if (a.invoked && (fired(FaultId::kLostResponse) || fired(FaultId::kTimeout))) {
+    if (a.invoked && (a.fired(FaultId::kLostResponse) || a.fired(FaultId::kTimeout))) {
       // The function ran; the mapping never heard back: every message comes back (at-least-once).
       a.response_discarded = true;
       state.trace.add(state.clock.now_ms(), start, "fault",
-                      {{"case", run.index}, {"fault", fired(FaultId::kTimeout) ? "timeout" : "lost-response"}, {"requestId", a.request_id}});
-      if (fired(FaultId::kTimeout)) (void)state.target.restart();
+                      {{"case", run.index}, {"fault", a.fired(FaultId::kTimeout) ? "timeout" : "lost-response"}, {"requestId", a.request_id}});
+      if (a.fired(FaultId::kTimeout)) (void)state.target.restart();
     } else if (a.outcome.kind == OutcomeKind::kSuccess) {
       a.verdict = assess_response(source, sent.event, a.outcome.payload, rbif);
       failed = a.verdict->effective.contains("failed") ? a.verdict->effective["failed"] : Json::array();
@@ -265,7 +256,7 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
       }
     }
     if (!deleted.empty()) state.trace.add(state.clock.now_ms(), start, "delete", {{"case", run.index}, {"records", deleted}});
-    if (fired(FaultId::kDuplicateDelivery) && !batch.empty()) {
+    if (a.fired(FaultId::kDuplicateDelivery) && !batch.empty()) {
       // SEMANTICS.md §3: duplicates are possible for every source: one message of the batch is
       // delivered once more, even though it was deleted.
       Message copy = messages[batch[static_cast<std::size_t>(rng.below(batch.size()))]];

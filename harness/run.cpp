@@ -83,6 +83,23 @@ namespace internal {
 // traces differ run to run, and no verdict depends on it.
 constexpr int64_t kNominalInvokeMs = 10;
 
+Invocation make_invocation(const RunState& state, const Attempt& a, const std::string& payload, const Json* event, Rng& rng) {
+  static constexpr std::string_view kHex = "0123456789abcdef";
+  const FunctionConfig& fn = state.config.scenario.function;
+  Invocation inv;
+  inv.request_id = a.request_id;
+  inv.payload = payload;
+  inv.event = event;
+  inv.now_ms = a.at_ms;
+  inv.timeout = fn.timeout;
+  inv.deadline_ms = a.at_ms + fn.timeout.count();
+  inv.function_name = fn.name;
+  inv.function_arn = fn.arn();
+  inv.trace_id = "Root=1-" + rng.chars(8, kHex) + "-" + rng.chars(24, kHex) + ";Parent=" + rng.chars(16, kHex) + ";Sampled=0";
+  inv.attempt = a.number;
+  return inv;
+}
+
 void invoke_once(RunState& state, const Invocation& inv, Attempt& a) {
   const int64_t timeout_ms = state.config.scenario.function.timeout.count();
   state.sink.set_current(inv.request_id);

@@ -105,6 +105,10 @@ struct RunState {
   std::string gave_up;  ///< set by a mode whose budget ran out before its work was done
 };
 
+/// The invocation of `attempt` as every mode builds it: the function's name, ARN and timeout,
+/// the virtual deadline from `attempt.at_ms`, and an X-Ray trace id drawn from `rng`.
+Invocation make_invocation(const RunState& state, const Attempt& attempt, const std::string& payload, const Json* event, Rng& rng);
+
 /// One invocation as every mode makes it: effects tagged with the request id and collected,
 /// `attempt.invoked` set, the virtual duration fixed (SEMANTICS.md §0.12: a timeout lasts the
 /// function Timeout; out-of-process answers a nominal 10 ms) and the clock advanced by it.

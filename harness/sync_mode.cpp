@@ -20,11 +20,6 @@ constexpr int64_t kThrottleBackoffMs = 1000;
 constexpr int64_t kMaxDelayMs = 30000;
 // A stream of draws for faults and request ids, apart from generation and mutation.
 constexpr uint64_t kFaultSalt = 0x6661756c7473ULL;  // "faults"
-constexpr std::string_view kHex = "0123456789abcdef";
-
-bool fired(const std::vector<FaultId>& faults, FaultId id) {
-  return std::find(faults.begin(), faults.end(), id) != faults.end();
-}
 
 Json fault_names(const std::vector<FaultId>& faults) {
   Json a = Json::array();
@@ -71,7 +66,6 @@ Json contract_json(const ContractVerdict& v) {
 CaseRun run_sync_case(RunState& state, std::size_t index, const Case& kase) {
   const RunConfig& config = state.config;
   const Source& source = *config.source;
-  const FunctionConfig& fn = config.scenario.function;
   CaseRun run;
   run.index = index;
   run.kase = &kase;
@@ -99,17 +93,17 @@ CaseRun run_sync_case(RunState& state, std::size_t index, const Case& kase) {
     a.number = static_cast<int>(run.attempts.size()) + 1;
     a.faults = config.faults.draw(rng);
     a.request_id = uuid(rng);
-    if (fired(a.faults, FaultId::kColdStart)) {
+    if (a.fired(FaultId::kColdStart)) {
       state.trace.add(state.clock.now_ms(), start, "fault", {{"case", index}, {"fault", "cold-start"}});
       (void)state.target.restart();
     }
-    if (fired(a.faults, FaultId::kDelay)) {
+    if (a.fired(FaultId::kDelay)) {
       int64_t d = rng.range(1, kMaxDelayMs);
       state.clock.advance(d);
       state.trace.add(state.clock.now_ms(), start, "fault", {{"case", index}, {"fault", "delay"}, {"delayMs", d}});
     }
     a.at_ms = state.clock.now_ms();
-    if (fired(a.faults, FaultId::kThrottle)) {
+    if (a.fired(FaultId::kThrottle)) {
       // SEMANTICS.md §1 (429 body), §7: the function does not run; the caller retries later.
       a.outcome.kind = OutcomeKind::kInvokeError;
       a.outcome.status = 429;
@@ -125,35 +119,25 @@ CaseRun run_sync_case(RunState& state, std::size_t index, const Case& kase) {
       continue;
     }
 
-    Invocation inv;
-    inv.request_id = a.request_id;
+    Invocation inv = make_invocation(state, a, payload, &kase.event, rng);
     inv.type = config.invoke_type;
-    inv.payload = payload;
-    inv.event = &kase.event;
-    inv.now_ms = a.at_ms;
-    inv.timeout = fn.timeout;
-    inv.deadline_ms = a.at_ms + fn.timeout.count();
-    inv.function_name = fn.name;
-    inv.function_arn = fn.arn();
-    inv.trace_id = "Root=1-" + rng.chars(8, kHex) + "-" + rng.chars(24, kHex) + ";Parent=" + rng.chars(16, kHex) + ";Sampled=0";
-    inv.attempt = a.number;
 
     invoke_once(state, inv, a);
 
     // Faults that act after the invocation; their trace lines follow the invoke line.
     std::vector<Json> after;
     const bool can_redeliver = static_cast<int>(run.attempts.size()) + 1 < kMaxDeliveries;
-    if (fired(a.faults, FaultId::kTimeout) && a.outcome.ran()) {
+    if (a.fired(FaultId::kTimeout) && a.outcome.ran()) {
       // The platform stops the function at its deadline whatever it was about to answer.
       a.response_discarded = true;
       after.push_back({{"case", index}, {"fault", "timeout"}, {"requestId", a.request_id}});
       (void)state.target.restart();
       ++pending;  // the caller (SDK) retries a timed-out request
-    } else if (fired(a.faults, FaultId::kLostResponse) && a.outcome.ran()) {
+    } else if (a.fired(FaultId::kLostResponse) && a.outcome.ran()) {
       a.response_discarded = true;
       after.push_back({{"case", index}, {"fault", "lost-response"}, {"requestId", a.request_id}});
       ++pending;
-    } else if (fired(a.faults, FaultId::kDuplicateDelivery) && a.outcome.ran() && can_redeliver) {
+    } else if (a.fired(FaultId::kDuplicateDelivery) && a.outcome.ran() && can_redeliver) {
       after.push_back({{"case", index}, {"fault", "duplicate-delivery"}, {"requestId", a.request_id}});
       ++pending;
     } else {

@@ -23,12 +23,7 @@ namespace fs = std::filesystem;
 
 std::string evh(const std::string& args) { return evh_binary() + " " + args; }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string slurp(const std::string& path) { return testing::read_text(path); }
 
 bool have_node() { return std::system("node --version >/dev/null 2>&1") == 0; }
 std::string node_script(const std::string& name) { return std::string(EVH_SOURCE_DIR) + "/examples/node/" + name; }

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/util/run_command.h"
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -14,10 +16,7 @@ namespace evh {
 namespace {
 
 std::string read_doc(const std::string& name) {
-  std::ifstream in(std::string(EVH_SOURCE_DIR) + "/docs/reference/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return evh::testing::read_text(std::string(EVH_SOURCE_DIR) + "/docs/reference/" + name);
 }
 
 TEST(Catalog, EverySourceLoads) {

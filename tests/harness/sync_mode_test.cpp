@@ -1,6 +1,8 @@
 // Sync mode end to end with in-process targets: invariants, faults, determinism.
 #include <gtest/gtest.h>
 
+#include "tests/util/run_command.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -235,10 +237,7 @@ TEST(Invariants, SelectionRefusesUnknownIdsAndExcludes) {
 }
 
 std::string read_doc(const std::string& name) {
-  std::ifstream in(std::string(EVH_SOURCE_DIR) + "/docs/reference/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return evh::testing::read_text(std::string(EVH_SOURCE_DIR) + "/docs/reference/" + name);
 }
 
 TEST(Invariants, IdsAreUniqueDottedAndDocumented) {

@@ -25,6 +25,9 @@ std::string temp_dir();
 /// Writes `content` to `path`.
 void write_file(const std::string& path, const std::string& content);
 
+/// The whole file at `path` ("" when it cannot be read).
+std::string read_text(const std::string& path);
+
 /// Newlines in `s`.
 std::size_t count_lines(const std::string& s);
 
