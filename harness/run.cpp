@@ -100,7 +100,7 @@ Invocation make_invocation(const RunState& state, const Attempt& a, const std::s
   return inv;
 }
 
-void invoke_once(RunState& state, const Invocation& inv, Attempt& a) {
+void invoke_once(RunState& state, const Invocation& inv, Attempt& a, bool advance_clock) {
   const int64_t timeout_ms = state.config.scenario.function.timeout.count();
   state.sink.set_current(inv.request_id);
   a.outcome = state.target.invoke(inv);
@@ -112,7 +112,7 @@ void invoke_once(RunState& state, const Invocation& inv, Attempt& a) {
   int64_t duration = a.outcome.duration_ms > 0 ? a.outcome.duration_ms : kNominalInvokeMs;
   if (a.outcome.kind == OutcomeKind::kTimeout) duration = timeout_ms;
   a.outcome.duration_ms = std::min<int64_t>(duration, timeout_ms);
-  state.clock.advance(a.outcome.duration_ms);
+  if (advance_clock) state.clock.advance(a.outcome.duration_ms);
 }
 
 }  // namespace internal
@@ -149,9 +149,6 @@ Json RunResult::to_json() const {
 
 Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink& sink, const std::vector<Case>& cases) {
   EVH_CHECK(config.source != nullptr) << "RunConfig without a source";
-  if (config.mode == Mode::kPoll && config.source->model != InvocationModel::kPollQueue)
-    return make_error(ErrorCode::kUsage, std::string("--mode poll for ") + to_string(config.source->model) +
-                                             " sources is not available in this version of evh (queues are: sqs, sqs-fifo)");
   std::vector<const Invariant*> selected = config.invariants;
   if (selected.empty())
     for (const auto& inv : invariants()) selected.push_back(&inv);
@@ -181,7 +178,8 @@ Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink
   }
   std::deque<Case> batches;  // poll mode: the events the mapping built, referenced by findings
   if (config.mode == Mode::kPoll) {
-    std::vector<CaseRun> runs = internal::run_poll_queue(state, cases, batches);
+    std::vector<CaseRun> runs = config.source->model == InvocationModel::kPollQueue ? internal::run_poll_queue(state, cases, batches)
+                                                                                    : internal::run_poll_log(state, cases, batches);
     for (auto& cr : runs) {
       for (const auto& d : cr.deliveries) result.destinations[d["to"].get<std::string>()].push_back(d["message"]);
       if (cr.kase == nullptr) continue;

@@ -111,8 +111,9 @@ Invocation make_invocation(const RunState& state, const Attempt& attempt, const 
 
 /// One invocation as every mode makes it: effects tagged with the request id and collected,
 /// `attempt.invoked` set, the virtual duration fixed (SEMANTICS.md §0.12: a timeout lasts the
-/// function Timeout; out-of-process answers a nominal 10 ms) and the clock advanced by it.
-void invoke_once(RunState& state, const Invocation& inv, Attempt& attempt);
+/// function Timeout; out-of-process answers a nominal 10 ms) and the clock advanced by it
+/// (unless `advance_clock` is false: modes with concurrent lanes keep time themselves).
+void invoke_once(RunState& state, const Invocation& inv, Attempt& attempt, bool advance_clock = true);
 
 /// Sync mode (RequestResponse / DryRun): one case, its deliveries and their faults.
 CaseRun run_sync_case(RunState& state, std::size_t index, const Case& kase);
@@ -125,6 +126,12 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases);
 /// CaseRun per invocation (its batch is kept in `batches`), plus case-less runs that only carry
 /// a redrive to the queue's DLQ.
 std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& cases, std::deque<Case>& batches);
+
+/// Poll mode on ordered logs (Kinesis and DynamoDB Streams shards, Kafka partitions, Amazon MQ,
+/// DocumentDB change streams; SEMANTICS.md §3.2–§3.7, §4, §8.1, §8.3): one CaseRun per
+/// invocation or throttle, plus case-less runs that only carry failure records / broker DLQ
+/// messages.
+std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& cases, std::deque<Case>& batches);
 
 }  // namespace internal
 

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <limits>
+#include <sstream>
 #include <string_view>
 
 #include "generators/catalog.h"
@@ -65,6 +67,31 @@ constexpr int64_t kMaxReceiveMin = 1;
 constexpr int64_t kMaxReceiveMax = 1000;
 // Lambda function names: 1–64 letters, digits, hyphens and underscores ([BOTO] FunctionName).
 constexpr std::size_t kFunctionNameMaxChars = 64;
+// "stream" block. ShardCount: the Kinesis Data Streams shard quota, 500 per account in the
+// largest regions (Kinesis quotas page); the same cap for DynamoDB Streams, whose shards AWS
+// manages (evh's choice). NumPartitions: evh's cap (Kafka sets none). Defaults when a source's
+// delivery block has none: one shard, and Kafka's num.partitions default of one partition.
+constexpr int64_t kShardCountMin = 1;
+constexpr int64_t kShardCountMax = 500;
+constexpr int64_t kShardCountDefault = 1;
+constexpr int64_t kPartitionsMin = 1;
+constexpr int64_t kPartitionsMax = 1000;
+constexpr int64_t kPartitionsDefault = 1;
+// The retention range of a source whose delivery block gives no retentionHoursRange (evh's:
+// one hour to ten years).
+constexpr int64_t kRetentionHoursMin = 1;
+constexpr int64_t kRetentionHoursMax = 87600;
+// "workload" block: evh's own limits, which bound a run's memory and time (docs/scenario.md).
+constexpr int64_t kWorkloadRecordsMin = 1;
+constexpr int64_t kWorkloadRecordsMax = 10'000'000;
+constexpr int64_t kWorkloadKeysMin = 1;
+constexpr int64_t kWorkloadKeysMax = 100'000;
+constexpr double kRatePerSecondMax = 1e6;
+// evh's defaults: steady 100 records/s; trickle one record every 2 s (slow enough for a
+// batching window to close on a short batch).
+constexpr double kSteadyRateDefault = 100.0;
+constexpr double kTrickleRateDefault = 0.5;
+constexpr std::string_view kWorkloadCite = "evh's limit, docs/scenario.md";
 
 // ---- AWS's wording and values ------------------------------------------------------------
 
@@ -90,6 +117,15 @@ constexpr std::string_view kAtTimestamp = "AT_TIMESTAMP";
 // ESM on-failure destinations on a Kafka topic are written kafka://<topic> (SEMANTICS.md §3 matrix).
 constexpr std::string_view kKafkaDestinationPrefix = "kafka://";
 constexpr std::string_view kServiceSuffix = ".amazonaws.com";
+// x-evh-source delivery.log values: how a polled source's records are kept.
+constexpr std::string_view kLogShards = "shards";
+constexpr std::string_view kLogPartitions = "partitions";
+constexpr std::string_view kLogQueue = "queue";
+constexpr std::string_view kLogChangeStream = "change-stream";
+// workload.arrival values (evh's own).
+constexpr std::string_view kArrivalBurst = "burst";
+constexpr std::string_view kArrivalSteady = "steady";
+constexpr std::string_view kArrivalTrickle = "trickle";
 // DocumentDBEventSourceConfig.FullDocument values ([BOTO]).
 constexpr std::string_view kFullDocumentDefault = "Default";
 constexpr std::string_view kFullDocumentUpdateLookup = "UpdateLookup";
@@ -329,6 +365,34 @@ const Fields& queue_fields() {
   return f;
 }
 
+// The stream, topic or change stream a poll-stream / poll-broker mapping reads: Kinesis
+// CreateStream / IncreaseStreamRetentionPeriod names, used for the other logs too.
+const Fields& stream_fields() {
+  static const Fields f = {
+      {"ShardCount", S, Type::kInteger},
+      {"NumPartitions", S, Type::kInteger},
+      {"RetentionPeriodHours", S, Type::kInteger},
+  };
+  return f;
+}
+
+// evh's producer (camelCase: evh's own names, not AWS's).
+const Fields& poison_fields() {
+  static const Fields f = {{"rate", S, Type::kNumber}, {"payload", S, Type::kAny}};
+  return f;
+}
+const Fields& workload_fields() {
+  static const Fields f = {
+      {"records", S, Type::kInteger},
+      {"keys", S, Type::kInteger},
+      {"arrival", S, Type::kString},
+      {"ratePerSecond", S, Type::kNumber},
+      {"duplicates", S, Type::kNumber},
+      {"poison", S, Type::kObject, &poison_fields()},
+  };
+  return f;
+}
+
 // One PushEventSources entry of an event-source definition file (GitMoxi's
 // _lambdaeventsourcedef.json: Service plus per-service keys), with AddPermission's
 // SourceArn/SourceAccount and a PayloadFormatVersion hint for API Gateway.
@@ -366,6 +430,8 @@ const Fields& top_fields() {
       {"eventSourceMapping", S, Type::kObject, &esm_fields()},
       {"eventInvokeConfig", S, Type::kObject, &invoke_config_fields()},
       {"queue", S, Type::kObject, &queue_fields()},
+      {"stream", S, Type::kObject, &stream_fields()},
+      {"workload", S, Type::kObject, &workload_fields()},
       {"PushEventSources", S, Type::kObjects, &push_fields()},
       {"PullEventSources", S, Type::kObject, &pull_fields()},
   };
@@ -384,6 +450,8 @@ const std::vector<Block>& blocks() {
                                        {"eventSourceMapping", &esm_fields()},
                                        {"eventInvokeConfig", &invoke_config_fields()},
                                        {"queue", &queue_fields()},
+                                       {"stream", &stream_fields()},
+                                       {"workload", &workload_fields()},
                                        {kTopLevel, &top_fields()}};
   return b;
 }
@@ -551,6 +619,24 @@ Status check_range(const std::string& what, const std::string& path, const Json&
   if (n >= lo && n <= hi) return Ok{};
   return config_error(what, path + " " + dump(v) + " is out of range" + (for_source.empty() ? "" : " for " + for_source) +
                                 ": " + std::to_string(lo) + "–" + std::to_string(hi) + " (" + std::string(cite) + ")");
+}
+
+// A bound as people write it: 100, 0.5, 1000000.
+std::string number_text(double x) {
+  if (x == std::floor(x) && std::fabs(x) < 1e15) return std::to_string(static_cast<int64_t>(x));
+  std::ostringstream os;
+  os << x;
+  return os.str();
+}
+
+// check_range for keys that take fractions; `above` excludes `lo` itself.
+Status check_number(const std::string& what, const std::string& path, const Json& v, double lo, double hi, bool above,
+                    std::string_view cite) {
+  const double x = v.get<double>();
+  if ((above ? x > lo : x >= lo) && x <= hi) return Ok{};
+  const std::string range =
+      above ? "above " + number_text(lo) + ", at most " + number_text(hi) : number_text(lo) + "–" + number_text(hi);
+  return config_error(what, path + " " + dump(v) + " is out of range: " + range + " (" + std::string(cite) + ")");
 }
 
 bool is_digits(const std::string& s) {
@@ -1013,6 +1099,86 @@ Status parse_queue(Scenario& sc, const Json& q, const std::string& what) {
   return Ok{};
 }
 
+// How errors name one key: by the flag that set it, without the file's name (the value is not
+// the file's); else by its dotted path, after the file's name.
+struct KeyName {
+  std::string what;   ///< the error prefix: the scenario's origin, or "" for a flag
+  std::string label;  ///< "--records" or "workload.records"
+};
+
+KeyName key_name(const Scenario& sc, const std::string& path) {
+  auto it = sc.from_flags.find(path);
+  if (it != sc.from_flags.end()) return {"", it->second};
+  return {sc.origin, path};
+}
+
+// A whole block: named with the flags that set keys in it; the file's name unless flags set all of it.
+KeyName block_name(const Scenario& sc, const std::string& block, const Json& value) {
+  std::string flags;
+  std::size_t n = 0;
+  for (const auto& [path, flag] : sc.from_flags) {
+    if (!starts_with(path, block + ".")) continue;
+    flags += (flags.empty() ? "" : ", ") + flag;
+    ++n;
+  }
+  if (flags.empty()) return {sc.origin, block};
+  return {n >= value.size() ? "" : sc.origin, block + " (set by " + flags + ")"};
+}
+
+// stream: the ranges that hold for every source (RetentionPeriodHours' range is the source's).
+Status check_stream(const Scenario& sc) {
+  if (const Json* v = member(sc.stream, "ShardCount")) {
+    const KeyName n = key_name(sc, "stream.ShardCount");
+    EVH_TRY(check_range(n.what, n.label, *v, kShardCountMin, kShardCountMax, "Kinesis shard quota, docs/scenario.md"));
+  }
+  if (const Json* v = member(sc.stream, "NumPartitions")) {
+    const KeyName n = key_name(sc, "stream.NumPartitions");
+    EVH_TRY(check_range(n.what, n.label, *v, kPartitionsMin, kPartitionsMax, "evh's limit, docs/scenario.md"));
+  }
+  return Ok{};
+}
+
+// workload: everything that holds for every source (docs/scenario.md). Used on the file's block
+// and again on the block merged with flags.
+Status check_workload(const Scenario& sc) {
+  const Json& w = sc.workload;
+  auto name = [&](std::string_view k) { return key_name(sc, "workload." + std::string(k)); };
+  if (const Json* v = member(w, "records")) {
+    const KeyName n = name("records");
+    EVH_TRY(check_range(n.what, n.label, *v, kWorkloadRecordsMin, kWorkloadRecordsMax, kWorkloadCite));
+  }
+  if (const Json* v = member(w, "keys")) {
+    const KeyName n = name("keys");
+    EVH_TRY(check_range(n.what, n.label, *v, kWorkloadKeysMin, kWorkloadKeysMax, kWorkloadCite));
+  }
+  const Json* arrival = member(w, "arrival");
+  if (arrival && *arrival != kArrivalBurst && *arrival != kArrivalSteady && *arrival != kArrivalTrickle) {
+    const KeyName n = name("arrival");
+    return config_error(n.what, n.label + " " + dump(*arrival) + " must be burst, steady or trickle");
+  }
+  if (const Json* v = member(w, "ratePerSecond")) {
+    const KeyName n = name("ratePerSecond");
+    EVH_TRY(check_number(n.what, n.label, *v, 0, kRatePerSecondMax, true, kWorkloadCite));
+    if (!arrival || *arrival == kArrivalBurst)
+      return config_error(n.what, n.label + " applies to arrival steady or trickle only, and " +
+                                      (arrival ? name("arrival").label + " is burst" : "arrival is burst (the default)") +
+                                      ": every record is sent at once");
+  }
+  if (const Json* v = member(w, "duplicates")) {
+    const KeyName n = name("duplicates");
+    EVH_TRY(check_number(n.what, n.label, *v, 0, 1, false, "a fraction of the records"));
+  }
+  if (const Json* p = member(w, "poison")) {
+    const KeyName n = name("poison");
+    const Json* rate = member(*p, "rate");
+    if (!rate || !member(*p, "payload"))
+      return config_error(n.what, n.label + "." + (rate ? "payload" : "rate") +
+                                      " is missing: poison needs a rate (the fraction of records, 0–1) and a payload (any JSON value)");
+    EVH_TRY(check_number(n.what, n.label + ".rate", *rate, 0, 1, false, "a fraction of the records"));
+  }
+  return Ok{};
+}
+
 // ---- Resolution (source- and mode-dependent checks, defaults) -------------------------------
 
 void fill(Scenario& sc, Json& block, const std::string& label, std::string_view key, const Json& value) {
@@ -1180,6 +1346,100 @@ Status resolve_queue(Scenario& sc, const Source& source, const std::string& what
   return Ok{};
 }
 
+// The source's delivery.log ("shards", "partitions", "queue", "change-stream"; "" = none).
+std::string delivery_log(const Source& source) {
+  const Json* log = find_at(source.meta, "/delivery/log");
+  return log && log->is_string() ? log->get<std::string>() : "";
+}
+
+std::string log_text(std::string_view log) {
+  if (log == kLogShards) return "a sharded stream";
+  if (log == kLogPartitions) return "Kafka topic partitions";
+  if (log == kLogChangeStream) return "a change stream";
+  if (log == kLogQueue) return "a broker queue";
+  return "a log its spec does not describe (no delivery block)";
+}
+
+// An integer of the delivery block, or `fallback`.
+Json delivery_int(const Json& delivery, std::string_view key, int64_t fallback) {
+  const Json* v = member(delivery, key);
+  return v && v->is_number_integer() ? *v : Json(fallback);
+}
+
+// stream: which keys the source's delivery log has, their ranges, and its defaults.
+Status resolve_stream(Scenario& sc, const Source& source) {
+  Json& st = sc.stream;
+  EVH_TRY(check_fields(st, stream_fields(), "stream", "/stream", sc.origin, "stream"));
+  const Json* delivery = member(source.meta, "delivery");
+  const std::string log = delivery_log(source);
+  const std::string& id = source.id;
+  const bool retained = log == kLogShards || log == kLogPartitions || log == kLogChangeStream;
+  if (log == kLogQueue && !st.empty()) {
+    const KeyName b = block_name(sc, "stream", st);
+    return config_error(b.what, b.label + " does not apply to " + id +
+                                    ": it reads a broker queue, which has no shards, partitions or retention to set (SEMANTICS.md §3.7)");
+  }
+  for (auto it = st.begin(); it != st.end(); ++it) {
+    const std::string& k = it.key();
+    bool applies = retained;
+    std::string hint;
+    if (k == "ShardCount") {
+      applies = log == kLogShards;
+      if (log == kLogPartitions) hint = " (use stream.NumPartitions)";
+    } else if (k == "NumPartitions") {
+      applies = log == kLogPartitions;
+      if (log == kLogShards) hint = " (use stream.ShardCount)";
+    }
+    if (!applies) {
+      const KeyName n = key_name(sc, "stream." + k);
+      return config_error(n.what, n.label + " does not apply to " + id + ": it reads " + log_text(log) + hint);
+    }
+  }
+  EVH_TRY(check_stream(sc));
+  if (const Json* v = member(st, "RetentionPeriodHours")) {
+    const KeyName n = key_name(sc, "stream.RetentionPeriodHours");
+    int64_t lo = kRetentionHoursMin;
+    int64_t hi = kRetentionHoursMax;
+    const Json* range = delivery ? member(*delivery, "retentionHoursRange") : nullptr;
+    if (range && range->is_array() && range->size() == 2 && (*range)[0].is_number_integer() && (*range)[1].is_number_integer()) {
+      lo = as_int((*range)[0]);
+      hi = as_int((*range)[1]);
+    }
+    if (lo == hi && as_int(*v) != lo)
+      return config_error(n.what, n.label + " " + dump(*v) + ": " + source.title + " keep records " + std::to_string(lo) +
+                                      " hours; RetentionPeriodHours cannot be changed");
+    EVH_TRY(check_range(n.what, n.label, *v, lo, hi, "the retention " + source.title + " allows, docs/scenario.md", id));
+  }
+
+  // Defaults: from the delivery block, so only for sources that have one.
+  if (!delivery) return Ok{};
+  if (log == kLogShards) fill(sc, st, "stream", "ShardCount", delivery_int(*delivery, "defaultShardCount", kShardCountDefault));
+  if (log == kLogPartitions)
+    fill(sc, st, "stream", "NumPartitions", delivery_int(*delivery, "defaultNumPartitions", kPartitionsDefault));
+  if (const Json* r = member(*delivery, "retentionHours"); r && retained) fill(sc, st, "stream", "RetentionPeriodHours", *r);
+  return Ok{};
+}
+
+// workload: the checks of check_workload, whether "keys" has anything to spread over, and the
+// arrival defaults. An absent (or empty) block stays empty: the producer is not shaped.
+Status resolve_workload(Scenario& sc, const Source& source) {
+  Json& w = sc.workload;
+  if (w.empty()) return Ok{};
+  EVH_TRY(check_fields(w, workload_fields(), "workload", "/workload", sc.origin, "workload"));
+  EVH_TRY(check_workload(sc));
+  // Kafka orders per partition and keys records for its partitioner, though the record's
+  // identity key is the partition.
+  if (member(w, "keys") && source.identity.ordering_key.empty() && delivery_log(source) != kLogPartitions) {
+    const KeyName n = key_name(sc, "workload.keys");
+    return config_error(n.what, n.label + " does not apply to " + source.id +
+                                    ": its records carry no ordering key (a FIFO MessageGroupId, Kinesis partition key, DynamoDB item key or Kafka record key) to spread them over");
+  }
+  fill(sc, w, "workload", "arrival", std::string(kArrivalBurst));
+  if (w["arrival"] == kArrivalSteady) fill(sc, w, "workload", "ratePerSecond", kSteadyRateDefault);
+  if (w["arrival"] == kArrivalTrickle) fill(sc, w, "workload", "ratePerSecond", kTrickleRateDefault);
+  return Ok{};
+}
+
 }  // namespace
 
 // ---- Public API --------------------------------------------------------------------------------
@@ -1281,6 +1541,14 @@ Result<Scenario> parse_scenario(const Json& doc_in, const std::string& what) {
   if (esm) EVH_TRY(parse_mapping(sc, *esm, parsed, what));
   if (const Json* eic = member(doc, "eventInvokeConfig")) EVH_TRY(parse_invoke_config(sc, *eic, parsed, what));
   if (const Json* q = member(doc, "queue")) EVH_TRY(parse_queue(sc, *q, what));
+  if (const Json* st = member(doc, "stream")) {
+    sc.stream = *st;
+    EVH_TRY(check_stream(sc));
+  }
+  if (const Json* w = member(doc, "workload")) {
+    sc.workload = *w;
+    EVH_TRY(check_workload(sc));
+  }
   if (const Json* push = member(doc, "PushEventSources")) {
     for (std::size_t i = 0; i < push->size(); ++i)
       if (!member((*push)[i], "Service"))
@@ -1313,6 +1581,17 @@ Status resolve_scenario(Scenario& sc, const Source& source, Mode mode) {
   if (!sc.queue.empty() && (mode != Mode::kPoll || source.model != InvocationModel::kPollQueue))
     return config_error(what, std::string("queue is only used in poll mode with a poll-queue source (this run is ") + to_string(mode) +
                                   " with " + source.id + ")");
+  const bool streamed = source.model == InvocationModel::kPollStream || source.model == InvocationModel::kPollBroker;
+  if (!sc.stream.empty() && (mode != Mode::kPoll || !streamed)) {
+    const KeyName b = block_name(sc, "stream", sc.stream);
+    return config_error(b.what, b.label + " is only used in poll mode with a poll-stream or poll-broker source (this run is " +
+                                    to_string(mode) + " with " + source.id + ")");
+  }
+  if (!sc.workload.empty() && mode != Mode::kPoll) {
+    const KeyName b = block_name(sc, "workload", sc.workload);
+    return config_error(b.what, b.label + " is only used in poll mode: it shapes what a polled source's producer sends (this run is " +
+                                    to_string(mode) + ")");
+  }
   if (!sc.event_invoke_config.empty() && mode != Mode::kAsync)
     return config_error(what, "eventInvokeConfig is only used in async mode (this run is " + std::string(to_string(mode)) + "; SEMANTICS.md §2)");
   if (!sc.dead_letter_config.is_null() && mode != Mode::kAsync)
@@ -1333,6 +1612,8 @@ Status resolve_scenario(Scenario& sc, const Source& source, Mode mode) {
   if (mode == Mode::kPoll) {
     EVH_TRY(resolve_mapping(sc, source, what));
     if (source.model == InvocationModel::kPollQueue) EVH_TRY(resolve_queue(sc, source, what));
+    if (streamed) EVH_TRY(resolve_stream(sc, source));
+    EVH_TRY(resolve_workload(sc, source));
   }
   if (mode == Mode::kAsync) {
     fill(sc, sc.event_invoke_config, "eventInvokeConfig", "MaximumRetryAttempts", kAsyncRetryDefault);
@@ -1341,6 +1622,13 @@ Status resolve_scenario(Scenario& sc, const Source& source, Mode mode) {
   sc.source = source.id;
   sc.mode = mode;
   return Ok{};
+}
+
+void set_from_flag(Scenario& sc, const std::string& block, const std::string& key, const Json& value, const std::string& flag) {
+  Json* b = block == "stream" ? &sc.stream : block == "workload" ? &sc.workload : nullptr;
+  EVH_CHECK(b != nullptr) << "set_from_flag: no block \"" << block << "\" (stream or workload)";
+  (*b)[key] = value;
+  sc.from_flags[block + "." + key] = flag;
 }
 
 Json Scenario::to_json() const {
@@ -1380,6 +1668,8 @@ Json Scenario::to_json() const {
 
   if (!event_source_mapping.empty()) j["eventSourceMapping"] = event_source_mapping;
   if (!queue.empty()) j["queue"] = queue;
+  if (!stream.empty()) j["stream"] = stream;
+  if (!workload.empty()) j["workload"] = workload;
   if (!event_invoke_config.empty()) j["eventInvokeConfig"] = event_invoke_config;
   if (!push_event_sources.empty()) j["PushEventSources"] = push_event_sources;
   if (!defaulted.empty()) j["defaulted"] = defaulted;

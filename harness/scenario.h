@@ -2,7 +2,8 @@
 // "eventSourceMapping" (CreateEventSourceMapping keys), "eventInvokeConfig"
 // (PutFunctionEventInvokeConfig keys), "function" (Timeout, MemorySize,
 // ReservedConcurrentExecutions, DeadLetterConfig), "queue" (VisibilityTimeout,
-// RedrivePolicy.maxReceiveCount, FifoQueue), plus evh's own run keys. Also reads an
+// RedrivePolicy.maxReceiveCount, FifoQueue), "stream" (ShardCount, NumPartitions,
+// RetentionPeriodHours), plus evh's own run keys and "workload" block. Also reads an
 // event-source definition file {"PushEventSources":[...],"PullEventSources":{...}}.
 // Values outside AWS's ranges (SEMANTICS.md §2, §3) and settings evh does not simulate are
 // refused by name; nothing is silently ignored.
@@ -49,6 +50,13 @@ struct Scenario {
   Json event_source_mapping = Json::object();
   Json event_invoke_config = Json::object();
   Json queue = Json::object();
+  /// "stream": the stream, topic or change stream a poll-stream / poll-broker mapping reads:
+  /// ShardCount (Kinesis, DynamoDB), NumPartitions (Kafka), RetentionPeriodHours. Resolved
+  /// with defaults (docs/scenario.md). Empty for other sources.
+  Json stream = Json::object();
+  /// "workload": evh's producer (docs/scenario.md): records, keys, arrival, ratePerSecond,
+  /// duplicates, poison. Empty = one case's records at a time, 100 ms apart.
+  Json workload = Json::object();
 
   /// function.Environment.Variables: handed to targets (TargetOptions::env).
   std::map<std::string, std::string> environment;
@@ -64,6 +72,9 @@ struct Scenario {
   std::string esm_label = "eventSourceMapping";
   /// Dotted names that resolve_scenario() filled with a default (echoed as "defaulted").
   std::vector<std::string> defaulted;
+  /// Dotted names set from the command line, with the flag that set them
+  /// ("workload.records" → "--records"): errors about them name the flag, not the file.
+  std::map<std::string, std::string> from_flags;
 
   /// The resolved configuration, as result.json echoes it.
   Json to_json() const;
@@ -72,7 +83,8 @@ struct Scenario {
 /// Reads a scenario or event-source definition file (docs/scenario.md). Checks what does not
 /// depend on the source: key names at every level (unknown → ErrorCode::kConfig naming the key,
 /// its JSON pointer and a "did you mean"), JSON types, keys evh does not simulate (refused by
-/// name), and source-independent ranges (function, eventInvokeConfig, queue, FilterCriteria).
+/// name), and source-independent ranges (function, eventInvokeConfig, queue, stream, workload,
+/// FilterCriteria).
 /// Not JSON → the file, line and column; unreadable → ErrorCode::kIo; a bad "mode" → kUsage.
 /// When the file names no "source", it is inferred (infer_source) and `source_inferred` set.
 Result<Scenario> load_scenario(const std::string& path);
@@ -88,10 +100,17 @@ std::string infer_source(const Json& doc);
 /// Checks the scenario against `source` and `mode` and fills AWS's defaults (SEMANTICS.md §2,
 /// §3, §7): a mode that cannot deliver the source (poll for a push source) is kUsage; blocks
 /// the mode does not read (eventSourceMapping outside poll, eventInvokeConfig outside async,
-/// ...), keys that do not apply to the source, values outside its ranges and what AWS refuses
-/// (SQS BatchSize 20000; BatchSize > 10 without a window; FIFO BatchSize > 10; VisibilityTimeout
-/// below the function Timeout) are kConfig, one line starting with `origin`. On success `source`
-/// and `mode` are set, and every default is filled and named in `defaulted`.
+/// stream for a source that has no shards, partitions or change stream, workload outside poll),
+/// keys that do not apply to the source (ShardCount for Kafka, workload.keys for standard SQS),
+/// values outside its ranges and what AWS refuses (SQS BatchSize 20000; BatchSize > 10 without a
+/// window; FIFO BatchSize > 10; VisibilityTimeout below the function Timeout) are kConfig, one
+/// line starting with `origin` (a key a flag set is named by its flag, without `origin`). On
+/// success `source` and `mode` are set, and every default is filled and named in `defaulted`.
 Status resolve_scenario(Scenario& scenario, const Source& source, Mode mode);
+/// Sets `block`.`key` from a command-line flag (block "stream" or "workload"; `flag` as typed,
+/// "--records"), replacing the file's value as flags do. Nothing is checked here:
+/// resolve_scenario() checks the merged block and names `flag` in its errors.
+void set_from_flag(Scenario& scenario, const std::string& block, const std::string& key, const Json& value,
+                   const std::string& flag);
 
 }  // namespace evh::harness

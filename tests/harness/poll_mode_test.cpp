@@ -145,13 +145,5 @@ TEST(PollQueue, APoisonMessageWithoutRedriveSpendsTheBudgetAndIsReportedAsGaveUp
   EXPECT_EQ(r.to_json()["verdict"], "gave-up");
 }
 
-TEST(PollQueue, StreamSourcesAreRefusedByNameUntilTheyLand) {
-  PollRun fx("kinesis", "noop", 1);
-  auto r = harness::run(fx.config, *fx.target, fx.sink);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, ErrorCode::kUsage);
-  EXPECT_NE(r.error().message.find("poll-stream"), std::string::npos);
-}
-
 }  // namespace
 }  // namespace evh::harness
