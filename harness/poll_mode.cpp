@@ -4,7 +4,10 @@
 // function synchronously, deletes what succeeded (all of it, or what a partial batch response
 // did not list), and failed messages reappear after the visibility timeout until the queue's
 // redrive policy moves them to its DLQ. FIFO: per-MessageGroupId order, one in-flight batch per
-// group. Streams, Kafka, MQ and DocumentDB mappings come next.
+// group. Several batches are in flight at once (SEMANTICS.md §3.1, §7: the mapping starts with 5
+// concurrent invokes and adds up to 300 a minute, capped by ScalingConfig.MaximumConcurrency);
+// invocations beyond the function's reserved concurrency are throttled. Ordered logs (streams,
+// Kafka, MQ, DocumentDB) are in stream_mode.cpp.
 #include <algorithm>
 #include <cstdlib>
 #include <deque>
@@ -13,14 +16,21 @@
 #include "harness/contract.h"
 #include "harness/filter.h"
 #include "harness/run.h"
+#include "harness/workload.h"
 
 namespace evh::harness::internal {
 namespace {
 
 // SEMANTICS.md §0.6, §3: the ESM batch cap.
 constexpr std::size_t kBatchMaxBytes = 6291456;
-// Records of a run reach the queue this far apart, per case (virtual ms).
-constexpr int64_t kArrivalSpacingMs = 100;
+// SEMANTICS.md §3.1, §7: a standard-queue mapping starts with 5 concurrent invokes, adds up to
+// 300 per minute (5 per second) and stops at 1,250, or at ScalingConfig.MaximumConcurrency.
+constexpr int64_t kInitialConcurrency = 5;
+constexpr int64_t kScaleUpPerSecond = 5;
+constexpr int64_t kMaxConcurrency = 1250;
+// SQS FIFO: a message with the MessageDeduplicationId of one sent in the last 5 minutes is
+// accepted but not delivered (SQS API).
+constexpr int64_t kDedupWindowMs = 5 * 60 * 1000;
 // A bound on invocations per run: a poison message without a redrive policy is retried until
 // the retention period ends (4 days by default), which is bounded but long.
 constexpr uint64_t kMaxInvocationsPerCase = 200;
@@ -36,6 +46,8 @@ struct Message {
   int64_t sent_at = 0;
   int64_t visible_at = 0;
   int receives = 0;
+  int64_t received_at = 0;    // the last receive (the visibility timeout runs from it)
+  int64_t first_receive = 0;  // ApproximateFirstReceiveTimestamp
   bool in_flight = false;
   bool final = false;    // deleted, redriven or expired
 };
@@ -71,6 +83,10 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
   bool rbif = false;
   if (auto frt = esm.find("FunctionResponseTypes"); frt != esm.end() && frt->is_array())
     rbif = std::find(frt->begin(), frt->end(), Json("ReportBatchItemFailures")) != frt->end();
+  int64_t max_concurrency = kMaxConcurrency;
+  if (auto sc = esm.find("ScalingConfig"); sc != esm.end() && sc->is_object())
+    max_concurrency = seconds(*sc, "MaximumConcurrency", kMaxConcurrency);
+  const std::optional<int> reserved = config.scenario.reserved_concurrency;
   const int64_t start = state.clock.now_ms() - state.clock.elapsed_ms();
   Rng rng(mix64(config.seed ^ kPollSalt));
   // SEMANTICS.md §5, §8b: FilterCriteria on `body`; a message that matches no filter is deleted
@@ -81,41 +97,106 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
     if (parsed) filters = std::move(*parsed);
   }
 
-  // The producer: every record of every case is a message.
+  // The producer: every record of every case is a message (shaped by the scenario's workload).
   std::vector<Message> messages;
-  for (std::size_t i = 0; i < cases.size(); ++i) {
-    const int64_t at = start + static_cast<int64_t>(i) * kArrivalSpacingMs;
-    for (const auto& p : record_pointers(source, cases[i].event)) {
-      const Json* rec = find_at(cases[i].event, p);
-      if (rec == nullptr || !rec->is_object()) continue;
-      Message m;
-      m.case_index = i;
-      m.record = *rec;
-      const Json* id = find_at(*rec, source.identity.id);
-      m.id = id && id->is_string() ? id->get<std::string>() : "";
-      if (!source.identity.ordering_key.empty()) {
-        const Json* g = find_at(*rec, source.identity.ordering_key);
-        m.group = g && g->is_string() ? g->get<std::string>() : "";
-      }
-      m.bytes = dump(m.record).size();
-      m.sent_at = m.visible_at = at;
-      messages.push_back(std::move(m));
-      state.trace.add(at, start, "send", {{"case", i}, {"id", messages.back().id}, {"group", messages.back().group}});
+  std::vector<std::pair<std::string, int64_t>> dedup;  // FIFO: deduplication id → sent at
+  for (auto& p : produce(source, cases, config.scenario.workload, config.seed, start)) {
+    Message m;
+    m.case_index = p.case_index;
+    m.record = std::move(p.record);
+    if (!source.identity.ordering_key.empty()) {
+      const Json* g = find_at(m.record, source.identity.ordering_key);
+      m.group = g && g->is_string() ? g->get<std::string>() : "";
     }
+    if (p.duplicate) {
+      if (!m.group.empty()) {
+        // FIFO: the producer's second send carries the same deduplication id: SQS drops it.
+        const Json* d = find_at(m.record, "/attributes/MessageDeduplicationId");
+        const std::string id = d && d->is_string() ? d->get<std::string>() : "";
+        bool seen = std::any_of(dedup.begin(), dedup.end(), [&](const auto& e) { return e.first == id && p.at_ms - e.second < kDedupWindowMs; });
+        if (seen) {
+          state.trace.add(p.at_ms, start, "dedup", {{"case", m.case_index}, {"deduplicationId", id}});
+          continue;
+        }
+      } else if (m.record.contains("messageId")) {
+        m.record["messageId"] = uuid(rng);  // a standard queue takes the second send as a new message
+      }
+    }
+    const Json* id = find_at(m.record, source.identity.id);
+    m.id = id && id->is_string() ? id->get<std::string>() : "";
+    if (!m.group.empty())
+      if (const Json* d = find_at(m.record, "/attributes/MessageDeduplicationId"); d && d->is_string())
+        dedup.emplace_back(d->get<std::string>(), p.at_ms);
+    m.bytes = dump(m.record).size();
+    m.sent_at = m.visible_at = p.at_ms;
+    state.trace.add(p.at_ms, start, "send", {{"case", m.case_index}, {"id", m.id}, {"group", m.group}, {"duplicate", p.duplicate}, {"poison", p.poison}});
+    messages.push_back(std::move(m));
   }
 
+  // A batch whose invocation has started and not yet returned (virtual time).
+  struct InFlight {
+    int64_t end;
+    std::vector<std::size_t> batch;
+    Json failed;        // ids to leave in the queue
+    std::size_t run;    // index in `runs`
+    bool duplicate;     // the duplicate-delivery fault fired
+  };
+  std::vector<InFlight> in_flight;
   std::vector<CaseRun> runs;
   auto open = [&] { return std::any_of(messages.begin(), messages.end(), [](const Message& m) { return !m.final; }); };
   const uint64_t max_invocations = kMaxInvocationsPerCase * std::max<std::size_t>(cases.size(), 1);
-  uint64_t invocations = 0;
-  while (open() && invocations < max_invocations) {
+  const uint64_t max_steps = max_invocations * 50;
+  uint64_t invocations = 0, steps = 0;
+
+  // The invocation that returned: delete what succeeded, the rest reappears after the
+  // visibility timeout (SEMANTICS.md §0.8, §3.1).
+  auto settle = [&](InFlight& f) {
+    Json deleted = Json::array();
+    for (auto k : f.batch) {
+      Message& m = messages[k];
+      m.in_flight = false;
+      if (std::find(f.failed.begin(), f.failed.end(), Json(m.id)) != f.failed.end()) {
+        m.visible_at = m.received_at + visibility_ms;
+      } else {
+        m.final = true;
+        deleted.push_back(m.id);
+      }
+    }
+    const std::size_t case_index = runs[f.run].index;
+    if (!deleted.empty()) state.trace.add(f.end, start, "delete", {{"case", case_index}, {"records", deleted}});
+    if (f.duplicate && !f.batch.empty()) {
+      // SEMANTICS.md §3: duplicates are possible for every source: one message of the batch is
+      // delivered once more, even though it was deleted.
+      Message copy = messages[f.batch[static_cast<std::size_t>(rng.below(f.batch.size()))]];
+      copy.final = false;
+      copy.in_flight = false;
+      copy.visible_at = f.end + rng.range(1, 1000);
+      state.trace.add(f.end, start, "fault", {{"case", copy.case_index}, {"fault", "duplicate-delivery"}, {"id", copy.id}});
+      messages.push_back(std::move(copy));
+    }
+  };
+
+  while ((open() || !in_flight.empty()) && invocations < max_invocations && steps++ < max_steps) {
     const int64_t now = state.clock.now_ms();
+    // Invocations that have returned by now, in the order they returned.
+    std::sort(in_flight.begin(), in_flight.end(), [](const InFlight& a, const InFlight& b) { return a.end < b.end; });
+    while (!in_flight.empty() && in_flight.front().end <= now) {
+      settle(in_flight.front());
+      in_flight.erase(in_flight.begin());
+    }
     // Retention: messages older than MessageRetentionPeriod are gone (SQS).
     for (auto& m : messages)
       if (!m.final && !m.in_flight && now - m.sent_at > retention_ms) {
         m.final = true;
         state.trace.add(now, start, "expire", {{"case", m.case_index}, {"id", m.id}});
       }
+    const int64_t next_return = in_flight.empty() ? INT64_MAX : in_flight.front().end;
+    // The mapping's concurrency now (SEMANTICS.md §3.1, §7).
+    const int64_t allowed = std::min(max_concurrency, kInitialConcurrency + kScaleUpPerSecond * ((now - start) / 1000));
+    if (static_cast<int64_t>(in_flight.size()) >= allowed) {
+      state.clock.advance_to(next_return);
+      continue;
+    }
     // What a receive would return now, in send order (FIFO: per group, in order, one batch in flight).
     std::vector<std::size_t> batch;
     std::size_t bytes = 0;
@@ -155,17 +236,13 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
       batch.push_back(k);
     }
     // The batching window: wait for more while the batch is short (SEMANTICS.md §3).
-    int64_t next_event = INT64_MAX;
+    int64_t next_event = next_return;
     for (const auto& m : messages)
       if (!m.final && !m.in_flight && m.visible_at > now) next_event = std::min(next_event, m.visible_at);
     if (!batch.empty() && batch.size() < batch_size && window_ms > 0) {
       const int64_t oldest = messages[batch.front()].visible_at;
-      if (now < oldest + window_ms && next_event < oldest + window_ms) {
-        state.clock.advance_to(next_event);
-        continue;
-      }
-      if (now < oldest + window_ms && next_event == INT64_MAX) {
-        state.clock.advance_to(oldest + window_ms);
+      if (now < oldest + window_ms) {
+        state.clock.advance_to(std::min(next_event, oldest + window_ms));
         continue;
       }
     }
@@ -185,10 +262,12 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
       Message& m = messages[k];
       ++m.receives;
       m.in_flight = true;
+      m.received_at = now;
       Json rec = m.record;
       if (rec.contains("attributes") && rec["attributes"].is_object()) {
         rec["attributes"]["ApproximateReceiveCount"] = std::to_string(m.receives);
-        if (m.receives == 1) rec["attributes"]["ApproximateFirstReceiveTimestamp"] = std::to_string(now);
+        if (m.receives == 1) m.first_receive = now;
+        rec["attributes"]["ApproximateFirstReceiveTimestamp"] = std::to_string(m.first_receive);
       }
       if (rec.contains("receiptHandle")) rec["receiptHandle"] = rng.chars(96, kAlnum);  // §8.4: new per receive
       kase.event[source.identity.records.substr(1)].push_back(std::move(rec));
@@ -209,13 +288,15 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
       (void)state.target.restart();
     }
     a.at_ms = now;
-    if (a.fired(FaultId::kThrottle)) {
+    const bool over = reserved && static_cast<int>(in_flight.size()) >= *reserved;
+    if (over || a.fired(FaultId::kThrottle)) {
       // SEMANTICS.md §7: the mapping backs off; the messages reappear after the visibility
       // timeout and the receive counted toward maxReceiveCount.
       a.outcome.kind = OutcomeKind::kInvokeError;
       a.outcome.status = 429;
       a.outcome.error_type = "TooManyRequestsException";
-      state.trace.add(now, start, "throttle", {{"case", run.index}, {"records", ids}, {"status", 429}, {"fault", "throttle"}});
+      state.trace.add(now, start, "throttle", {{"case", run.index}, {"records", ids}, {"status", 429},
+                                               {"reason", over ? "ReservedFunctionConcurrentInvocationLimitExceeded" : "fault"}});
       for (auto k : batch) {
         messages[k].in_flight = false;
         messages[k].visible_at = now + visibility_ms;
@@ -225,8 +306,9 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
       continue;
     }
     Invocation inv = make_invocation(state, a, dump(sent.event), &sent.event, rng);
-    invoke_once(state, inv, a);
+    invoke_once(state, inv, a, /*advance_clock=*/false);
     ++invocations;
+    const int64_t end = now + a.outcome.duration_ms;
 
     // Which records failed: all of them unless the function returned and (with
     // ReportBatchItemFailures) listed some (SEMANTICS.md §4, §8.3).
@@ -234,7 +316,7 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
     if (a.invoked && (a.fired(FaultId::kLostResponse) || a.fired(FaultId::kTimeout))) {
       // The function ran; the mapping never heard back: every message comes back (at-least-once).
       a.response_discarded = true;
-      state.trace.add(state.clock.now_ms(), start, "fault",
+      state.trace.add(end, start, "fault",
                       {{"case", run.index}, {"fault", a.fired(FaultId::kTimeout) ? "timeout" : "lost-response"}, {"requestId", a.request_id}});
       if (a.fired(FaultId::kTimeout)) (void)state.target.restart();
     } else if (a.outcome.kind == OutcomeKind::kSuccess) {
@@ -244,35 +326,16 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
     Json entry{{"case", run.index}, {"requestId", a.request_id}, {"records", ids}, {"outcome", a.outcome.to_json()}, {"failed", failed}};
     if (!a.outcome.effects.empty()) entry["effects"] = a.outcome.effects;
     state.trace.add(now, start, "invoke", std::move(entry));
-    Json deleted = Json::array();
-    for (auto k : batch) {
-      Message& m = messages[k];
-      m.in_flight = false;
-      if (std::find(failed.begin(), failed.end(), Json(m.id)) != failed.end()) {
-        m.visible_at = now + visibility_ms;  // reappears after the visibility timeout (SEMANTICS.md §0.8)
-      } else {
-        m.final = true;
-        deleted.push_back(m.id);
-      }
-    }
-    if (!deleted.empty()) state.trace.add(state.clock.now_ms(), start, "delete", {{"case", run.index}, {"records", deleted}});
-    if (a.fired(FaultId::kDuplicateDelivery) && !batch.empty()) {
-      // SEMANTICS.md §3: duplicates are possible for every source: one message of the batch is
-      // delivered once more, even though it was deleted.
-      Message copy = messages[batch[static_cast<std::size_t>(rng.below(batch.size()))]];
-      copy.final = false;
-      copy.in_flight = false;
-      copy.visible_at = state.clock.now_ms() + rng.range(1, 1000);
-      state.trace.add(state.clock.now_ms(), start, "fault", {{"case", copy.case_index}, {"fault", "duplicate-delivery"}, {"id", copy.id}});
-      messages.push_back(std::move(copy));
-    }
+    const bool duplicate = a.fired(FaultId::kDuplicateDelivery);
     for (const auto& e : a.outcome.effects) run.effects.push_back(e);
     run.attempts.push_back(std::move(a));
     runs.push_back(std::move(run));
+    in_flight.push_back(InFlight{end, std::move(batch), std::move(failed), runs.size() - 1, duplicate});
   }
+  for (auto& f : in_flight) settle(f);  // budget spent: what is in flight still returns
   if (open()) {
     std::size_t left = std::count_if(messages.begin(), messages.end(), [](const Message& m) { return !m.final; });
-    state.gave_up = std::to_string(max_invocations) + " invocations spent with " + std::to_string(left) +
+    state.gave_up = std::to_string(invocations) + " invocations spent with " + std::to_string(left) +
                     " message(s) still in the queue (no RedrivePolicy? a poison message is retried until MessageRetentionPeriod)";
   }
   return runs;
