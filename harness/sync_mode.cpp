@@ -103,7 +103,10 @@ CaseRun run_sync_case(RunState& state, std::size_t index, const Case& kase) {
       state.trace.add(state.clock.now_ms(), start, "fault", {{"case", index}, {"fault", "delay"}, {"delayMs", d}});
     }
     a.at_ms = state.clock.now_ms();
-    if (a.fired(FaultId::kThrottle)) {
+    // SEMANTICS.md §7: reserved concurrency 0 throttles every synchronous call. evh delivers
+    // sync cases one at a time, so a reserved concurrency of 1 or more is never exceeded here.
+    const bool zero_concurrency = config.scenario.reserved_concurrency && *config.scenario.reserved_concurrency == 0;
+    if (a.fired(FaultId::kThrottle) || zero_concurrency) {
       // SEMANTICS.md §1 (429 body), §7: the function does not run; the caller retries later.
       a.outcome.kind = OutcomeKind::kInvokeError;
       a.outcome.status = 429;
@@ -111,7 +114,8 @@ CaseRun run_sync_case(RunState& state, std::size_t index, const Case& kase) {
       a.outcome.error_message = "Rate Exceeded.";
       a.outcome.payload = R"({"Type":"User","message":"Rate Exceeded.","Reason":"ReservedFunctionConcurrentInvocationLimitExceeded"})";
       state.trace.add(a.at_ms, start, "throttle",
-                      {{"case", index}, {"attempt", a.number}, {"requestId", a.request_id}, {"status", 429}, {"fault", "throttle"}});
+                      {{"case", index}, {"attempt", a.number}, {"requestId", a.request_id}, {"status", 429},
+                       {zero_concurrency ? "reason" : "fault", zero_concurrency ? "ReservedConcurrentExecutions 0" : "throttle"}});
       state.clock.advance(backoff);
       backoff *= 2;
       run.attempts.push_back(std::move(a));

@@ -323,5 +323,20 @@ TEST(SyncMode, TargetThatClosesTheConnectionIsACrashFindingAndTheRunGoesOn) {
   }
 }
 
+TEST(SyncMode, ZeroReservedConcurrencyThrottlesEveryCallAndTheHandlerNeverRuns) {
+  // SEMANTICS.md §7: 429 ReservedFunctionConcurrentInvocationLimitExceeded; the caller retries.
+  Fixture fx("apigw-http", "apigw-echo", 3, MutateFilter::kNone);
+  fx.config.scenario.reserved_concurrency = 0;
+  RunResult r = fx.run();
+  EXPECT_EQ(r.invocations, 0u);
+  std::size_t throttles = 0;
+  for (const auto& e : r.trace.entries())
+    if (e["action"] == "throttle") {
+      ++throttles;
+      EXPECT_EQ(e["status"], 429);
+    }
+  EXPECT_EQ(throttles, 3u * 4u);  // every delivery the caller makes, for every case
+}
+
 }  // namespace
 }  // namespace evh::harness
