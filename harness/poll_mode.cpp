@@ -69,7 +69,11 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
   const Json& queue_cfg = config.scenario.queue;
   const std::size_t batch_size = static_cast<std::size_t>(seconds(esm, "BatchSize", 10));
   const int64_t window_ms = seconds(esm, "MaximumBatchingWindowInSeconds", 0) * 1000;
-  const int64_t visibility_ms = seconds(queue_cfg, "VisibilityTimeout", 30) * 1000;
+  // SEMANTICS.md §3.1: with a batching window, when window + function timeout exceeds the
+  // queue's visibility timeout, the mapping uses window + timeout + 30 s instead.
+  const int64_t function_ms = config.scenario.function.timeout.count();
+  int64_t visibility_ms = seconds(queue_cfg, "VisibilityTimeout", 30) * 1000;
+  if (window_ms > 0 && window_ms + function_ms > visibility_ms) visibility_ms = window_ms + function_ms + 30000;
   const int64_t retention_ms = seconds(queue_cfg, "MessageRetentionPeriod", 345600) * 1000;
   int max_receives = 0;
   std::string dlq;

@@ -145,5 +145,100 @@ TEST(PollQueue, APoisonMessageWithoutRedriveSpendsTheBudgetAndIsReportedAsGaveUp
   EXPECT_EQ(r.to_json()["verdict"], "gave-up");
 }
 
+// A handler that takes `ms` of virtual time and succeeds: lets batches overlap in time.
+std::unique_ptr<Target> slow_target(EffectsSink& sink, int64_t ms, bool fail = false) {
+  TargetOptions o;
+  o.effects = &sink;
+  return make_in_process_target(
+      [ms, fail](const Json&, Context& ctx) -> Json {
+        ctx.spend_ms(ms);
+        if (fail) throw FunctionError("Error", "always fails");
+        return nullptr;
+      },
+      "slow", o);
+}
+
+// The largest number of invocations in flight at one virtual instant.
+std::size_t max_overlap(const RunResult& r) {
+  std::vector<std::pair<int64_t, int>> edges;
+  for (const auto* e : actions(r, "invoke")) {
+    const int64_t t = (*e)["t"], d = (*e)["outcome"].value("durationMs", int64_t{0});
+    edges.push_back({t, 1});
+    edges.push_back({t + d, -1});
+  }
+  std::sort(edges.begin(), edges.end());
+  int now = 0, best = 0;
+  for (auto [t, d] : edges) best = std::max(best, now += d);
+  return static_cast<std::size_t>(best);
+}
+
+TEST(PollQueue, MappingStartsWithFiveConcurrentBatchesAndMaximumConcurrencyCapsThem) {
+  PollRun fx("sqs", "noop", 0);
+  fx.config.cases = 100;
+  fx.target = slow_target(fx.sink, 2000);
+  RunResult r = fx.run();
+  // SEMANTICS.md §3.1, §7: 5 concurrent invokes at first, then up to 300 more a minute (evh: 5 a
+  // second); each batch takes 2 s, so the first second sees exactly 5 invocations start.
+  std::size_t first_second = 0;
+  for (const auto* e : actions(r, "invoke")) first_second += (*e)["t"].get<int64_t>() < 1000;
+  EXPECT_EQ(first_second, 5u);
+  EXPECT_GT(max_overlap(r), 5u);
+  PollRun capped("sqs", "noop", 0);
+  capped.config.cases = 100;
+  capped.target = slow_target(capped.sink, 2000);
+  capped.config.scenario.event_source_mapping["ScalingConfig"] = {{"MaximumConcurrency", 2}};
+  RunResult r2 = capped.run();
+  EXPECT_EQ(max_overlap(r2), 2u);
+  EXPECT_TRUE(r2.findings.empty());
+}
+
+TEST(PollQueue, ReservedConcurrencyBelowTheMappingsThrottlesAndMessagesReachTheDlq) {
+  // SEMANTICS.md §7: throttled receives come back after the visibility timeout and count toward
+  // maxReceiveCount, so messages can reach the DLQ without the function ever failing.
+  PollRun fx("sqs", "noop", 0);
+  fx.config.cases = 60;
+  fx.target = slow_target(fx.sink, 20000);
+  fx.config.scenario.reserved_concurrency = 1;
+  fx.config.scenario.queue["RedrivePolicy"]["maxReceiveCount"] = 1;
+  RunResult r = fx.run();
+  EXPECT_EQ(max_overlap(r), 1u);
+  EXPECT_FALSE(actions(r, "throttle").empty());
+  for (const auto* e : actions(r, "throttle")) EXPECT_EQ((*e)["reason"], "ReservedFunctionConcurrentInvocationLimitExceeded");
+  EXPECT_FALSE(r.destinations[kDlq].empty());
+}
+
+TEST(PollQueue, WindowLongerThanVisibilityMakesTheEffectiveVisibilityWindowPlusTimeoutPlus30s) {
+  // SEMANTICS.md §3.1: window 20 s + timeout 3 s > visibility 10 s → 20 + 3 + 30 = 53 s.
+  PollRun fx("sqs", "noop", 0);
+  fx.config.cases = 1;
+  fx.config.batch_size = 1;
+  fx.target = slow_target(fx.sink, 10, /*fail=*/true);
+  fx.config.scenario.event_source_mapping["MaximumBatchingWindowInSeconds"] = 20;
+  fx.config.scenario.queue["VisibilityTimeout"] = 10;
+  RunResult r = fx.run();
+  auto receives = actions(r, "receive");
+  ASSERT_GE(receives.size(), 2u);
+  EXPECT_EQ((*receives[0])["t"], 20000);  // the window held the short batch for 20 s
+  EXPECT_EQ((*receives[1])["t"].get<int64_t>() - (*receives[0])["t"].get<int64_t>(), 53000 + 20000);
+}
+
+TEST(PollQueue, FifoProducerResendWithinFiveMinutesIsDeduplicated) {
+  PollRun fx("sqs-fifo", "noop", 20);
+  fx.config.scenario.workload = {{"duplicates", 0.5}};
+  RunResult r = fx.run();
+  const auto dedups = actions(r, "dedup").size();
+  EXPECT_GT(dedups, 0u);
+  std::set<std::string> ids;
+  for (const auto* e : actions(r, "send")) EXPECT_TRUE(ids.insert((*e)["id"].get<std::string>()).second);
+  // A standard queue takes the resend as a new message (a new messageId).
+  PollRun std_q("sqs", "noop", 20);
+  std_q.config.scenario.workload = {{"duplicates", 0.5}};
+  RunResult r2 = std_q.run();
+  std::size_t dup_sends = 0;
+  for (const auto* e : actions(r2, "send")) dup_sends += (*e)["duplicate"].get<bool>();
+  EXPECT_GT(dup_sends, 0u);
+  EXPECT_TRUE(actions(r2, "dedup").empty());
+}
+
 }  // namespace
 }  // namespace evh::harness
