@@ -104,7 +104,7 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
   // The producer: every record of every case is a message (shaped by the scenario's workload).
   std::vector<Message> messages;
   std::vector<std::pair<std::string, int64_t>> dedup;  // FIFO: deduplication id → sent at
-  for (auto& p : produce(source, cases, config.scenario.workload, config.seed, start)) {
+  for (auto& p : produce(source, cases, config.scenario.workload, config.seed, start, &config.input_timing)) {
     Message m;
     m.case_index = p.case_index;
     m.record = std::move(p.record);

@@ -21,6 +21,7 @@
 #include "harness/scenario.h"
 #include "harness/target.h"
 #include "harness/trace.h"
+#include "harness/workload.h"
 
 namespace evh::harness {
 
@@ -37,6 +38,7 @@ struct RunConfig {
   Scenario scenario;                         ///< resolved (function config, ESM, ...)
   std::vector<const Invariant*> invariants;  ///< empty = all
   std::vector<Case> input;                   ///< exact cases instead of generated ones (replay, --input)
+  std::vector<InputTiming> input_timing;     ///< --input: when each input case's record arrives (poll mode)
   std::string effects_cmd;                   ///< run after the run (stdout: effects as JSON array or JSONL)
   bool effects_cmd_each = false;             ///< ... and also after each case's deliveries
   std::string target_description;

@@ -1,10 +1,14 @@
 #include "harness/workload.h"
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 #include "generators/codec.h"
 #include "generators/payload.h"
+#include "generators/event_generator.h"
 #include "generators/rng.h"
+#include "generators/text.h"
 
 namespace evh::harness::internal {
 namespace {
@@ -70,7 +74,7 @@ uint64_t workload_records(const Json& workload) {
 }
 
 std::vector<Produced> produce(const Source& source, const std::vector<Case>& cases, const Json& workload, uint64_t seed,
-                              int64_t start_ms) {
+                              int64_t start_ms, const std::vector<InputTiming>* timing) {
   std::vector<Produced> out;
   const bool shaped = workload.is_object() && !workload.empty();
   const uint64_t limit = workload_records(workload);
@@ -98,6 +102,10 @@ std::vector<Produced> produce(const Source& source, const std::vector<Case>& cas
       r.record = *rec;
       r.pointer = p;
       r.at_ms = when(i);
+      if (timing != nullptr && i < timing->size()) {
+        r.at_ms = start_ms + (*timing)[i].at_ms;
+        r.partition = (*timing)[i].partition;
+      }
       if (keys > 0) set_key(source, r.record, rng.below(keys));
       if (poison != nullptr && poison_rate > 0 && rng.chance(poison_rate)) {
         set_poison(source, r.record, (*poison)["payload"]);
@@ -116,3 +124,99 @@ std::vector<Produced> produce(const Source& source, const std::vector<Case>& cas
 }
 
 }  // namespace evh::harness::internal
+
+namespace evh::harness {
+namespace {
+
+// Where each --input key goes in a record, and what it must be (DESIGN.md The command line).
+struct InputKey {
+  const char* name;
+  const char* pointer;  ///< inside the record; the key applies when the source's records have it
+  const char* type;     ///< "string" | "object" | "array" | "integer" | "any"
+  bool base64 = false;  ///< the record carries base64 of the given text (Kafka key)
+};
+const InputKey kInputKeys[] = {
+    {"group", "/attributes/MessageGroupId", "string"},
+    {"deduplicationId", "/attributes/MessageDeduplicationId", "string"},
+    {"messageAttributes", "/messageAttributes", "object"},
+    {"partitionKey", "/kinesis/partitionKey", "string"},
+    {"eventName", "/eventName", "string"},
+    {"keys", "/dynamodb/Keys", "object"},
+    {"newImage", "/dynamodb/NewImage", "object"},
+    {"oldImage", "/dynamodb/OldImage", "object"},
+    {"topic", "/topic", "string"},
+    {"partition", "/partition", "integer"},
+    {"key", "/key", "string", true},
+    {"headers", "/headers", "array"},
+};
+
+bool has_type(const Json& v, const std::string& type) {
+  if (type == "string") return v.is_string();
+  if (type == "object") return v.is_object();
+  if (type == "array") return v.is_array();
+  if (type == "integer") return v.is_number_integer();
+  return true;
+}
+
+}  // namespace
+
+Result<WorkloadInput> read_workload_input(const Source& source, const std::string& path, const PayloadContract& payloads,
+                                          uint64_t seed) {
+  std::ifstream in(path);
+  if (!in) return make_error(ErrorCode::kIo, "--input " + path + ": cannot read the file");
+  EventGenerator gen(source, payloads);
+  if (source.batched()) gen.set_batch_size(1);
+  WorkloadInput out;
+  std::string line;
+  for (std::size_t n = 1; std::getline(in, line); ++n) {
+    const std::string where = path + ":" + std::to_string(n);
+    if (line.find_first_not_of(" \t\r") == std::string::npos || line[line.find_first_not_of(" \t")] == '#') continue;
+    Json action = Json::parse(line, nullptr, false);
+    if (action.is_discarded() || !action.is_object())
+      return make_error(ErrorCode::kConfig, where + ": each line must be one JSON object (a producer action)");
+    Case kase = gen.generate(derive_seed(seed, out.cases.size()));
+    Json* rec = source.batched() ? find_at(kase.event, record_pointers(source, kase.event).front()) : &kase.event;
+    InputTiming timing;
+    for (const auto& [k, v] : action.items()) {
+      if (k == "payload") {
+        if (source.identity.payload.empty())
+          return make_error(ErrorCode::kConfig, where + ": \"payload\": " + source.id + " records carry no user payload");
+        set_record_payload(source, *rec, Payload{v, v.is_string()});
+        continue;
+      }
+      if (k == "at") {
+        if (!v.is_number_integer()) return make_error(ErrorCode::kConfig, where + ": \"at\" must be an integer (virtual ms), got " + json_type_name(v));
+        timing.at_ms = v.get<int64_t>();
+        continue;
+      }
+      const InputKey* key = nullptr;
+      for (const auto& ik : kInputKeys)
+        if (k == ik.name) key = &ik;
+      if (key == nullptr) {
+        std::string best;
+        std::size_t dist = 3;
+        for (const char* known : {"payload", "at"})
+          if (edit_distance(k, known) < dist) dist = edit_distance(k, known), best = known;
+        for (const auto& ik : kInputKeys)
+          if (edit_distance(k, ik.name) < dist) dist = edit_distance(k, ik.name), best = ik.name;
+        return make_error(ErrorCode::kConfig, where + ": unknown key \"" + k + "\"" + (best.empty() ? "" : "; did you mean \"" + best + "\"?"));
+      }
+      Json* field = find_at(*rec, key->pointer);
+      if (field == nullptr)
+        return make_error(ErrorCode::kConfig, where + ": \"" + k + "\" does not apply to " + source.id + " (its records have no " + key->pointer + ")");
+      if (!has_type(v, key->type))
+        return make_error(ErrorCode::kConfig, where + ": \"" + k + "\" must be " + (std::string(key->type) == "integer" ? "an " : "a ") + key->type + ", got " + json_type_name(v));
+      *field = key->base64 ? Json(codec::base64_encode(v.get<std::string>())) : v;
+      if (k == "partition") timing.partition = v.get<int64_t>();
+    }
+    if (source.hooks.refresh) source.hooks.refresh(kase.event);  // digests follow the new payload
+    kase.mutations.clear();
+    kase.expect = Expect::kValid;
+    out.cases.push_back(std::move(kase));
+    out.timing.push_back(timing);
+  }
+  if (out.cases.empty()) return make_error(ErrorCode::kConfig, "--input " + path + ": no producer actions (one JSON object per line)");
+  return out;
+}
+
+}  // namespace evh::harness
