@@ -54,6 +54,15 @@ struct RunOptions {
   std::string report_dir = "evh-report";
   std::string format = "json";
   int concurrency = 1;
+  // Producer and stream shape (docs/scenario.md "workload", "stream"): each overrides its key
+  // in the scenario; resolve_scenario() checks the result.
+  std::optional<int64_t> records;              ///< --records: workload.records
+  std::optional<int64_t> keys;                 ///< --keys: workload.keys
+  std::string arrival;                         ///< --arrival: workload.arrival ("" = not given)
+  std::optional<double> rate;                  ///< --rate: workload.ratePerSecond
+  std::optional<double> producer_duplicates;   ///< --producer-duplicates: workload.duplicates
+  std::optional<int64_t> shards;               ///< --shards: stream.ShardCount
+  std::optional<int64_t> partitions;           ///< --partitions: stream.NumPartitions
 };
 
 int run(const RunOptions& o);

@@ -66,6 +66,13 @@ int main(int argc, char** argv) {
   runc->add_option("--report-dir", run.report_dir, "Where result.json, trace.jsonl and findings/ go (default evh-report)");
   runc->add_option("--format", run.format, "Report formats, comma-separated (json)");
   runc->add_option("--concurrency", run.concurrency, "Runtime processes / parallel invocations")->check(CLI::Range(1, 64));
+  runc->add_option("--records", run.records, "Poll mode: records the producer sends (workload.records, 1-10000000)");
+  runc->add_option("--keys", run.keys, "Poll mode: distinct ordering keys (workload.keys, 1-100000)");
+  runc->add_option("--arrival", run.arrival, "Poll mode: burst | steady | trickle (workload.arrival)");
+  runc->add_option("--rate", run.rate, "Poll mode: records per second for steady or trickle arrival (workload.ratePerSecond)");
+  runc->add_option("--producer-duplicates", run.producer_duplicates, "Poll mode: fraction of records the producer sends twice (workload.duplicates, 0-1)");
+  runc->add_option("--shards", run.shards, "Poll mode: shards of a Kinesis or DynamoDB stream (stream.ShardCount, 1-500)");
+  runc->add_option("--partitions", run.partitions, "Poll mode: partitions of a Kafka topic (stream.NumPartitions, 1-1000)");
 
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;

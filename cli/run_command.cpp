@@ -75,6 +75,15 @@ int run(const RunOptions& o) {
   } else if (scenario.mode) {
     mode = *scenario.mode;
   }
+  // Producer and stream flags override the scenario's keys; resolve_scenario() checks them
+  // with the rest and names the flag in its errors.
+  if (o.records) set_from_flag(scenario, "workload", "records", *o.records, "--records");
+  if (o.keys) set_from_flag(scenario, "workload", "keys", *o.keys, "--keys");
+  if (!o.arrival.empty()) set_from_flag(scenario, "workload", "arrival", o.arrival, "--arrival");
+  if (o.rate) set_from_flag(scenario, "workload", "ratePerSecond", *o.rate, "--rate");
+  if (o.producer_duplicates) set_from_flag(scenario, "workload", "duplicates", *o.producer_duplicates, "--producer-duplicates");
+  if (o.shards) set_from_flag(scenario, "stream", "ShardCount", *o.shards, "--shards");
+  if (o.partitions) set_from_flag(scenario, "stream", "NumPartitions", *o.partitions, "--partitions");
   if (auto st = resolve_scenario(scenario, source, mode); !st) return fail(exit_code_for(st.error().code), st.error().message);
 
   std::string target_spec = !o.target.empty() ? o.target : scenario.target;

@@ -1126,14 +1126,15 @@ KeyName block_name(const Scenario& sc, const std::string& block, const Json& val
 }
 
 // stream: the ranges that hold for every source (RetentionPeriodHours' range is the source's).
-Status check_stream(const Scenario& sc) {
+// `for_source` names the run's source once it is known.
+Status check_stream(const Scenario& sc, const std::string& for_source = "") {
   if (const Json* v = member(sc.stream, "ShardCount")) {
     const KeyName n = key_name(sc, "stream.ShardCount");
-    EVH_TRY(check_range(n.what, n.label, *v, kShardCountMin, kShardCountMax, "Kinesis shard quota, docs/scenario.md"));
+    EVH_TRY(check_range(n.what, n.label, *v, kShardCountMin, kShardCountMax, "Kinesis shard quota, docs/scenario.md", for_source));
   }
   if (const Json* v = member(sc.stream, "NumPartitions")) {
     const KeyName n = key_name(sc, "stream.NumPartitions");
-    EVH_TRY(check_range(n.what, n.label, *v, kPartitionsMin, kPartitionsMax, "evh's limit, docs/scenario.md"));
+    EVH_TRY(check_range(n.what, n.label, *v, kPartitionsMin, kPartitionsMax, "evh's limit, docs/scenario.md", for_source));
   }
   return Ok{};
 }
@@ -1395,7 +1396,7 @@ Status resolve_stream(Scenario& sc, const Source& source) {
       return config_error(n.what, n.label + " does not apply to " + id + ": it reads " + log_text(log) + hint);
     }
   }
-  EVH_TRY(check_stream(sc));
+  EVH_TRY(check_stream(sc, id));
   if (const Json* v = member(st, "RetentionPeriodHours")) {
     const KeyName n = key_name(sc, "stream.RetentionPeriodHours");
     int64_t lo = kRetentionHoursMin;

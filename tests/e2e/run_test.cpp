@@ -2,6 +2,7 @@
 // misbehaving targets turned into findings (never an evh crash or hang).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -186,6 +187,41 @@ TEST(Run, AsyncScenarioDeliversToDestinationsAndTheDlq) {
   EXPECT_EQ(result["configuration"]["eventInvokeConfig"]["MaximumRetryAttempts"], 1);
   EXPECT_EQ(result["statistics"]["invocations"], 8);  // 1 + MaximumRetryAttempts (1) per event
   EXPECT_NE(r.out.find("destination arn:aws:sns"), std::string::npos);
+}
+
+TEST(Run, ProducerAndStreamFlagsOverrideTheScenarioAndAreEchoed) {
+  std::string dir = temp_dir();
+  write_file(dir + "/s.json", R"({"source": "kinesis", "workload": {"records": 5, "arrival": "steady"}, "stream": {"ShardCount": 1}})");
+  auto r = run_command(evh("run " + dir + "/s.json --target builtin:noop --cases 5 --seed 3 --mutate none --report-dir " + dir +
+                           "/out --records 12 --keys 4 --rate 50 --producer-duplicates 0.1 --shards 3"));
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  Json config = Json::parse(slurp(dir + "/out/result.json"))["configuration"];
+  EXPECT_EQ(config["stream"]["ShardCount"], 3);
+  EXPECT_EQ(config["stream"]["RetentionPeriodHours"], 24);
+  EXPECT_EQ(config["workload"]["records"], 12);
+  EXPECT_EQ(config["workload"]["keys"], 4);
+  EXPECT_EQ(config["workload"]["arrival"], "steady");  // from the file
+  EXPECT_DOUBLE_EQ(config["workload"]["ratePerSecond"].get<double>(), 50.0);
+  EXPECT_DOUBLE_EQ(config["workload"]["duplicates"].get<double>(), 0.1);
+  const Json& d = config["defaulted"];
+  EXPECT_NE(std::find(d.begin(), d.end(), Json("stream.RetentionPeriodHours")), d.end()) << d.dump();
+  EXPECT_EQ(std::find(d.begin(), d.end(), Json("stream.ShardCount")), d.end()) << d.dump();
+}
+
+TEST(Run, BadProducerAndStreamFlagsAreOneClearLine) {
+  const std::string poll = "run --target builtin:noop --cases 1 --report-dir " + temp_dir() + " ";
+  expect_one_clear_line(run_command(evh(poll + "--source kinesis --records 0")), 2, "--records 0 is out of range: 1–10000000");
+  expect_one_clear_line(run_command(evh(poll + "--source kinesis --arrival sideways")), 2, "--arrival \"sideways\" must be burst, steady or trickle");
+  expect_one_clear_line(run_command(evh(poll + "--source kinesis --rate 5")), 2, "--rate applies to arrival steady or trickle only");
+  expect_one_clear_line(run_command(evh(poll + "--source kinesis --producer-duplicates 1.5")), 2, "--producer-duplicates 1.5 is out of range: 0–1");
+  expect_one_clear_line(run_command(evh(poll + "--source sqs --keys 5")), 2, "--keys does not apply to sqs");
+  expect_one_clear_line(run_command(evh(poll + "--source kinesis --shards 501")), 2, "--shards 501 is out of range for kinesis: 1–500");
+  expect_one_clear_line(run_command(evh(poll + "--source kafka-msk --shards 3")), 2, "--shards does not apply to kafka-msk");
+  expect_one_clear_line(run_command(evh(poll + "--source kinesis --partitions 3")), 2, "--partitions does not apply to kinesis");
+  expect_one_clear_line(run_command(evh(poll + "--source mq-activemq --shards 2")), 2, "stream (set by --shards) does not apply to mq-activemq");
+  expect_one_clear_line(run_command(evh(poll + "--source apigw-rest --mode sync --records 5")), 2,
+                        "workload (set by --records) is only used in poll mode");
+  expect_one_clear_line(run_command(evh(poll + "--source kinesis --records many")), 2, "--records");
 }
 
 TEST(Run, ListInvariantsFaultsTargetsAndHandlers) {
