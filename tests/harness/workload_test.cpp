@@ -5,14 +5,19 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "generators/catalog.h"
 #include "harness/run.h"
 
 namespace evh::harness {
 namespace {
 
+// ctest runs these tests in parallel processes: each test writes under its own directory.
 std::string write_lines(const std::string& name, const std::string& text) {
-  auto dir = std::filesystem::temp_directory_path() / "evh-workload-test";
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  auto dir = std::filesystem::temp_directory_path() /
+             ("evh-workload-test-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto path = (dir / name).string();
   std::ofstream(path) << text;
