@@ -34,6 +34,9 @@ namespace {
 constexpr std::size_t kBatchMaxBytes = 6291456;
 // SEMANTICS.md §3.5: tumbling-window state above 1 MB ends the window early.
 constexpr std::size_t kWindowStateMaxBytes = 1048576;
+// The window fields besides the state (window{start,end}, shardId, eventSourceARN, the two
+// flags) take about this much of the payload.
+constexpr std::size_t kWindowFieldsBytes = 512;
 // A bound on invocations per case, as in queue mode: with default settings a poison record is
 // retried until it leaves the stream (24 h for Kinesis), which is bounded but long.
 constexpr uint64_t kMaxInvocationsPerCase = 200;
@@ -267,6 +270,8 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
   for (const char* f : {"window", "state", "shardId", "isFinalInvokeForWindow", "isWindowTerminatedEarly"}) tmpl.erase(f);
   if (s.kind == LogKind::kShards) tmpl.erase("eventSourceARN");
   if (!records_key.empty()) tmpl[records_key] = source.identity.grouped ? Json::object() : Json::array();
+  // The event without records, plus a group key's worth for grouped sources ("<topic>-<n>":[]).
+  const std::size_t envelope_bytes = dump(tmpl).size() + (source.identity.grouped ? 64 : 0);
 
   // --- The log: the producer's records, each given its place and id by the service ----------
   std::vector<Rec> log;
@@ -296,7 +301,10 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
   uint64_t counter = 1000000000000ULL;
   std::map<std::string, int64_t> next_offset;
   std::size_t round_robin = 0;
-  std::vector<Produced> produced = produce(source, cases, config.scenario.workload, config.seed, start);
+  // One mapping reads one topic (Kafka) or one queue (RabbitMQ, the ESM's Queues list holds
+  // one name): the first record's, whatever topic or queue each generated case named.
+  std::string topic_name, queue_name;
+  std::vector<Produced> produced = produce(source, cases, config.scenario.workload, config.seed, start, &config.input_timing);
   for (auto& p : produced) {
     Rec r;
     r.case_index = p.case_index;
@@ -333,15 +341,20 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
       rec["eventID"] = rng.chars(32, "0123456789abcdef");
       if (stream_arn.empty()) stream_arn = rec.value("eventSourceARN", std::string());
       rec["eventSourceARN"] = stream_arn;
-      lane = shard * static_cast<std::size_t>(s.pf) + static_cast<std::size_t>(fnv1a(keys) % static_cast<uint64_t>(s.pf));
+      // The key group within the shard must not follow from the shard: take other bits of the hash.
+      lane = shard * static_cast<std::size_t>(s.pf) +
+             static_cast<std::size_t>(fnv1a(keys) / s.shards % static_cast<uint64_t>(s.pf));
       r.id = r.seq;
     } else if (s.kind == LogKind::kPartitions) {
-      const std::string topic = rec.value("topic", std::string("topic"));
+      if (topic_name.empty()) topic_name = rec.value("topic", std::string("topic"));
+      const std::string& topic = topic_name;
       std::size_t partition;
       auto key = rec.find("key");
       std::optional<std::string> key_bytes;
       if (key != rec.end() && key->is_string()) key_bytes = codec::base64_decode(key->get<std::string>());
-      if (key_bytes) {
+      if (p.partition) {  // --input named it: the producer chose the partition itself
+        partition = static_cast<std::size_t>(*p.partition) % s.shards;
+      } else if (key_bytes) {
         partition = static_cast<std::size_t>((murmur2(*key_bytes) & 0x7fffffff) % s.shards);
       } else {
         partition = round_robin++ % s.shards;
@@ -367,7 +380,10 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
         l.name = s.kind == LogKind::kChangeStream ? "change-stream" : "queue";
         lanes.push_back(std::move(l));
       }
-      if (source.identity.grouped) r.group = group_of(p.pointer);  // RabbitMQ: the queue
+      if (source.identity.grouped) {  // RabbitMQ: the queue
+        if (queue_name.empty()) queue_name = group_of(p.pointer);
+        r.group = queue_name;
+      }
       const Json* id = find_at(rec, source.identity.id);
       r.id = id ? *id : Json();
       r.seq = id && id->is_string() ? id->get<std::string>() : std::to_string(log.size());
@@ -437,8 +453,10 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
     for (std::size_t p = lo; p < hi; ++p) {
       const Rec& r = log[l.recs[p]];
       Json rec = r.record;
-      if (!s.redelivered.empty() && r.deliveries > 0)
-        if (Json* flag = find_at(rec, s.redelivered)) *flag = true;
+      // SEMANTICS.md §3.7: the broker marks a message redelivered only once it was delivered
+      // before; a fresh message says false whatever the generated sample carried.
+      if (!s.redelivered.empty())
+        if (Json* flag = find_at(rec, s.redelivered)) *flag = r.deliveries > 0;
       if (records_key.empty()) continue;
       if (source.identity.grouped) {
         ev[records_key][r.group].push_back(std::move(rec));
@@ -538,8 +556,9 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
     // The range to deliver: the one under retry, or a new batch from the checkpoint.
     bool final_invoke = false, early = false;
     if (!l.has_range) {
-      std::size_t p = l.cursor, bytes = 0;
+      std::size_t p = l.cursor;
       int64_t win_end = 0;
+      bool full_by_bytes = false;
       if (s.tumbling_ms > 0 && p < l.recs.size() && log[l.recs[p]].at <= now && !l.win_active) {
         l.win_active = true;
         l.win_start = log[l.recs[p]].at / s.tumbling_ms * s.tumbling_ms;
@@ -548,12 +567,18 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
         state.trace.add(now, start, "window-open", {{"lane", l.name}, {"start", iso8601(l.win_start, false)}});
       }
       if (l.win_active) win_end = l.win_start + s.tumbling_ms;
+      // SEMANTICS.md §0.6, §3: the 6 MB cap is on the invocation payload: the event around the
+      // records (and a tumbling window's state) counts, and so does each separator.
+      std::size_t bytes = envelope_bytes + (l.win_active ? dump(l.win_state).size() + kWindowFieldsBytes : 0);
       while (p < l.recs.size() && p - l.cursor < s.batch_size) {
         const Rec& r = log[l.recs[p]];
         if (r.at > now) break;
         if (l.win_active && r.at >= win_end) break;
-        if (p > l.cursor && bytes + r.bytes > kBatchMaxBytes) break;  // SEMANTICS.md §3: the 6 MB cap
-        bytes += r.bytes;
+        if (p > l.cursor && bytes + r.bytes + 1 > kBatchMaxBytes) {
+          full_by_bytes = true;  // the next record does not fit: the batch is full
+          break;
+        }
+        bytes += r.bytes + 1;
         ++p;
       }
       const std::size_t count = p - l.cursor;
@@ -566,7 +591,7 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
         continue;
       }
       // The batching window (SEMANTICS.md §3): a short batch waits, unless full by bytes.
-      if (count > 0 && count < s.batch_size && s.window_ms > 0 && bytes < kBatchMaxBytes && !window_done) {
+      if (count > 0 && count < s.batch_size && s.window_ms > 0 && !full_by_bytes && !window_done) {
         const int64_t opened = s.window_from_first ? log[l.recs[l.cursor]].at : std::max(l.last_end, log[l.recs[l.cursor]].at);
         const int64_t deadline = opened + s.window_ms;
         if (now < deadline) {
@@ -708,6 +733,11 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
     state.trace.add(now, start, "invoke", std::move(entry));
 
     const bool dup = a.fired(FaultId::kDuplicateDelivery);
+    // Whether the lane's next invoke re-sends records that just failed (the same range, a bisect
+    // half, the rest after a partial response). SEMANTICS.md §9: the spacing of stream retries is
+    // not published; evh retries one poll interval (delivery.pollIntervalMs) after the failed
+    // invoke returned. After a success or a discard the lane reads on at once.
+    bool retry = false;
     if (!whole && failed_at == l.range.hi) {
       if (dup && l.range.hi > l.range.lo && log[l.recs[l.range.lo]].deliveries < 2) {
         // SEMANTICS.md §3: at-least-once: the checkpoint is lost and the batch comes again.
@@ -729,6 +759,7 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
       l.cursor = failed_at;
       l.attempts = 0;
       l.threw = false;
+      retry = true;
       if (l.pending.empty()) {
         l.has_range = false;
       } else {
@@ -736,6 +767,7 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
       }
     } else {
       l.threw = threw;
+      retry = true;
       if (s.bisect && threw && l.range.hi - l.range.lo > 1) {
         // SEMANTICS.md §3.2: split in two; the halves do not consume a retry.
         const std::size_t mid = l.range.lo + (l.range.hi - l.range.lo) / 2;
@@ -748,12 +780,13 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
         l.cursor = std::max(l.cursor, l.range.hi);
         if (final_invoke) l.win_active = false;
         next_range(l);
+        retry = false;
       }
     }
     for (const auto& e : a.outcome.effects) run.effects.push_back(e);
     run.attempts.push_back(std::move(a));
     runs.push_back(std::move(run));
-    if (lane_open(l)) requeue(whole || (failed_at < l.range.hi && failed_at == l.range.lo) ? end + s.poll_ms : end);
+    if (lane_open(l)) requeue(retry ? end + s.poll_ms : end);
   }
 
   std::size_t left = 0;
