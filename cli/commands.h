@@ -63,6 +63,8 @@ struct RunOptions {
   std::optional<double> producer_duplicates;   ///< --producer-duplicates: workload.duplicates
   std::optional<int64_t> shards;               ///< --shards: stream.ShardCount
   std::optional<int64_t> partitions;           ///< --partitions: stream.NumPartitions
+  std::string input;                           ///< --input: an exact workload (JSON Lines)
+  std::string async_payload_limit;             ///< --async-payload-limit: 1MB | 256KB
 };
 
 int run(const RunOptions& o);

@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
   runc->add_option("--invocation-type", run.invocation_type, "RequestResponse | DryRun (sync mode)");
   runc->add_option("--effects-cmd", run.effects_cmd, "Command printing effects (JSON array or JSONL), run after the run");
   runc->add_flag("--effects-cmd-each", run.effects_cmd_each, "Also run --effects-cmd after each invocation");
+  runc->add_option("--input", run.input, "Exact workload instead of generated cases: one producer action per line (JSON Lines, docs/scenario.md)");
+  runc->add_option("--async-payload-limit", run.async_payload_limit, "Async mode: largest event accepted, 1MB (today) or 256KB (before Oct 2025)");
   runc->add_option("--report-dir", run.report_dir, "Where result.json, trace.jsonl and findings/ go (default evh-report)");
   runc->add_option("--format", run.format, "Report formats, comma-separated (json)");
   runc->add_option("--concurrency", run.concurrency, "Runtime processes / parallel invocations")->check(CLI::Range(1, 64));

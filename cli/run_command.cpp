@@ -120,6 +120,19 @@ int run(const RunOptions& o) {
     payload = std::move(*c);
     config.payload = &*payload;
   }
+  if (!o.input.empty()) {
+    auto w = read_workload_input(source, o.input, payload ? *payload : PayloadContract::builtin(), config.seed);
+    if (!w) return fail(exit_code_for(w.error().code), w.error().message);
+    config.input = std::move(w->cases);
+    config.input_timing = std::move(w->timing);
+  }
+  if (!o.async_payload_limit.empty()) {
+    if (o.async_payload_limit == "256KB") {
+      config.async_max_payload_bytes = kAsyncLegacyMaxPayloadBytes;
+    } else if (o.async_payload_limit != "1MB") {
+      return fail(2, "--async-payload-limit '" + o.async_payload_limit + "': use 1MB or 256KB");
+    }
+  }
   config.effects_cmd = o.effects_cmd;
   config.effects_cmd_each = o.effects_cmd_each;
   if (o.format != "json") {

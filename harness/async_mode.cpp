@@ -14,9 +14,6 @@
 namespace evh::harness::internal {
 namespace {
 
-// SEMANTICS.md §1: async requests are capped at 1 MB since Oct 2025 (exact bytes not confirmed:
-// evh uses 1 MiB).
-constexpr std::size_t kAsyncMaxPayloadBytes = 1048576;
 // SEMANTICS.md §8.2: recorded retry spacing after the invoke: first retry 30.5–91.5 s, second
 // 91.5–213.5 s (docs: "about 1 and 2 minutes").
 constexpr int64_t kRetryWindowMs[2][2] = {{30500, 91500}, {91500, 213500}};
@@ -165,9 +162,9 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
     run.queued_ms = start + static_cast<int64_t>(i) * kArrivalSpacingMs;
     Json request{{"case", i}, {"seed", cases[i].seed}, {"mutations", cases[i].mutations}, {"expect", to_string(cases[i].expect)},
                  {"type", "Event"}, {"requestId", ev.request_id}, {"bytes", ev.payload.size()}};
-    if (ev.payload.size() > kAsyncMaxPayloadBytes) {
+    if (ev.payload.size() > config.async_max_payload_bytes) {
       run.rejected = true;
-      run.rejected_reason = "RequestEntityTooLargeException: async payload over " + std::to_string(kAsyncMaxPayloadBytes) + " bytes";
+      run.rejected_reason = "RequestEntityTooLargeException: async payload over " + std::to_string(config.async_max_payload_bytes) + " bytes";
       request["status"] = 413;
       state.trace.add(run.queued_ms, start, "request", std::move(request));
       ev.done = true;

@@ -230,6 +230,15 @@ Result<RunResult> run(const RunConfig& config, Target& target, EffectsSink& sink
     gen.set_batch_size(config.batch_size);
     cases.reserve(config.cases);
     for (uint64_t i = 0; i < config.cases; ++i) cases.push_back(make_case(gen, derive_seed(config.seed, i), config.mutate));
+    // workload.records: as many more cases as the producer needs (it stops at the count).
+    if (const uint64_t want = internal::workload_records(config.scenario.workload); want > 0) {
+      uint64_t have = 0;
+      for (const auto& c : cases) have += record_pointers(*config.source, c.event).size();
+      for (uint64_t i = cases.size(); have < want && i < want + config.cases; ++i) {
+        cases.push_back(make_case(gen, derive_seed(config.seed, i), config.mutate));
+        have += record_pointers(*config.source, cases.back().event).size();
+      }
+    }
   }
   auto r = run_cases(config, target, sink, cases);
   if (r) r->cases_requested = config.input.empty() ? config.cases : config.input.size();

@@ -25,6 +25,11 @@
 
 namespace evh::harness {
 
+// SEMANTICS.md §1: async requests are capped at 1 MB since Oct 2025 (exact bytes not confirmed:
+// evh uses 1 MiB); before, at 256 KB (262,144 bytes), which --async-payload-limit 256KB restores.
+inline constexpr std::size_t kAsyncMaxPayloadBytes = 1048576;
+inline constexpr std::size_t kAsyncLegacyMaxPayloadBytes = 262144;
+
 struct RunConfig {
   const Source* source = nullptr;
   Mode mode = Mode::kSync;
@@ -39,6 +44,7 @@ struct RunConfig {
   std::vector<const Invariant*> invariants;  ///< empty = all
   std::vector<Case> input;                   ///< exact cases instead of generated ones (replay, --input)
   std::vector<InputTiming> input_timing;     ///< --input: when each input case's record arrives (poll mode)
+  std::size_t async_max_payload_bytes = kAsyncMaxPayloadBytes;  ///< async mode: larger events are refused
   std::string effects_cmd;                   ///< run after the run (stdout: effects as JSON array or JSONL)
   bool effects_cmd_each = false;             ///< ... and also after each case's deliveries
   std::string target_description;

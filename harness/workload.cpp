@@ -1,5 +1,6 @@
 #include "harness/workload.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -92,9 +93,9 @@ std::vector<Produced> produce(const Source& source, const std::vector<Case>& cas
     if (arrival == "burst") return start_ms;
     return start_ms + static_cast<int64_t>(std::llround(static_cast<double>(n) * 1000.0 / rate));
   };
-  for (std::size_t i = 0; i < cases.size(); ++i) {
+  for (std::size_t i = 0; i < cases.size() && (limit == 0 || n < limit); ++i) {
     for (const auto& p : record_pointers(source, cases[i].event)) {
-      if (limit != 0 && n >= limit) return out;
+      if (limit != 0 && n >= limit) break;
       const Json* rec = find_at(cases[i].event, p);
       if (rec == nullptr || !rec->is_object()) continue;
       Produced r;
@@ -120,6 +121,9 @@ std::vector<Produced> produce(const Source& source, const std::vector<Case>& cas
       }
     }
   }
+  // Send order is arrival order: --input lines may give their times in any order, and the
+  // stream numbers records as they arrive (lines with one time keep their file order).
+  std::stable_sort(out.begin(), out.end(), [](const Produced& a, const Produced& b) { return a.at_ms < b.at_ms; });
   return out;
 }
 
@@ -207,7 +211,10 @@ Result<WorkloadInput> read_workload_input(const Source& source, const std::strin
       if (!has_type(v, key->type))
         return make_error(ErrorCode::kConfig, where + ": \"" + k + "\" must be " + (std::string(key->type) == "integer" ? "an " : "a ") + key->type + ", got " + json_type_name(v));
       *field = key->base64 ? Json(codec::base64_encode(v.get<std::string>())) : v;
-      if (k == "partition") timing.partition = v.get<int64_t>();
+      if (k == "partition") {
+        if (v.get<int64_t>() < 0) return make_error(ErrorCode::kConfig, where + ": \"partition\" must be 0 or more, got " + v.dump());
+        timing.partition = v.get<int64_t>();
+      }
     }
     if (source.hooks.refresh) source.hooks.refresh(kase.event);  // digests follow the new payload
     kase.mutations.clear();
