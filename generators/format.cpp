@@ -200,18 +200,44 @@ std::string uuid(Rng& rng) {
 }
 
 std::string iso8601(int64_t epoch_ms, bool with_ms) {
-  std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string out(buf, n);
+  // Days to civil date (H. Hinnant's algorithm): runs stamp every trace line, and gmtime_r plus
+  // strftime was a tenth of a long async simulation. Valid for years 0000–9999.
+  int64_t ms = epoch_ms % 1000, secs = epoch_ms / 1000;
+  if (ms < 0) ms += 1000, --secs;
+  int64_t days = secs / 86400, sod = secs % 86400;
+  if (sod < 0) sod += 86400, --days;
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = yoe + era * 400 + (month <= 2);
+  char buf[32];
+  auto put = [&buf](std::size_t at, int64_t v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) buf[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
+  };
+  put(0, year, 4);
+  buf[4] = '-';
+  put(5, month, 2);
+  buf[7] = '-';
+  put(8, day, 2);
+  buf[10] = 'T';
+  put(11, sod / 3600, 2);
+  buf[13] = ':';
+  put(14, sod / 60 % 60, 2);
+  buf[16] = ':';
+  put(17, sod % 60, 2);
+  std::size_t n = 19;
   if (with_ms) {
-    std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(epoch_ms % 1000));
-    out += buf;
+    buf[n++] = '.';
+    put(n, ms, 3);
+    n += 3;
   }
-  out += 'Z';
-  return out;
+  buf[n++] = 'Z';
+  return std::string(buf, n);
 }
 
 std::string rfc1123(int64_t epoch_ms) {

@@ -1,7 +1,14 @@
-// Codec: byte encodings round-trip and malformed input is refused, never thrown.
+// Codec: byte encodings round-trip and malformed input is refused, never thrown; timestamps
+// format as the C library would.
 #include "generators/codec.h"
 
 #include <gtest/gtest.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include "generators/format.h"
+#include "generators/rng.h"
 
 namespace evh::codec {
 namespace {
@@ -74,3 +81,30 @@ TEST(Codec, Utf8Validation) {
 
 }  // namespace
 }  // namespace evh::codec
+
+namespace evh {
+namespace {
+
+// iso8601() computes the civil date itself: it must agree with the C library's gmtime_r on
+// every kind of day (leap years, centuries, before 1970, the last millisecond of a day).
+TEST(Format, Iso8601AgreesWithGmtime) {
+  std::vector<int64_t> at = {0, 1, 999, -1, -1000, 86399999, 951782400000 /* 2000-02-29 */, 4107542399999 /* 2100-02-28T23:59:59.999 */,
+                             1767225600000 /* 2026-01-01 */, -2208988800000 /* 1900-01-01 */, 253402300799999 /* 9999-12-31 */};
+  Rng rng(11);
+  for (int i = 0; i < 2000; ++i) at.push_back(static_cast<int64_t>(rng.below(253402300800000ULL + 62135596800000ULL)) - 62135596800000LL);  // years 1–9999
+  for (int64_t ms : at) {
+    int64_t secs = ms / 1000, frac = ms % 1000;
+    if (frac < 0) frac += 1000, --secs;
+    std::time_t t = static_cast<std::time_t>(secs);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char want[48];
+    std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec, static_cast<int>(frac));
+    ASSERT_EQ(iso8601(ms, true), want) << ms;
+    ASSERT_EQ(iso8601(ms, false), std::string(want, 19) + "Z") << ms;
+  }
+}
+
+}  // namespace
+}  // namespace evh
