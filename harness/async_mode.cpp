@@ -194,7 +194,7 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
       continue;
     }
     Attempt a;
-    a.number = static_cast<int>(run.attempts.size()) + 1;
+    a.number = static_cast<int>(run.attempts.size()) + run.throttles + 1;
     a.duplicate = due.duplicate;
     a.request_id = ev.request_id;
     a.faults = config.faults.draw(ev.rng);
@@ -208,24 +208,24 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
       state.trace.add(state.clock.now_ms(), start, "fault", {{"case", ev.index}, {"fault", "delay"}, {"delayMs", d}});
     }
     a.at_ms = state.clock.now_ms();
-    auto back_off = [&](const char* why) {
-      // SEMANTICS.md §2: not a retry; back off; §8.2: an expiry Lambda can foresee is reported early.
+    // SEMANTICS.md §2: a throttle or an error before the function ran is not a retry: the event
+    // backs off (1 s doubling to 5 min); §8.2: an expiry Lambda can foresee is reported early.
+    // The retry time is said on the throttle / invoke line itself.
+    auto back_off = [&](const char* action, Json line) {
       const int64_t next = state.clock.now_ms() + ev.backoff;
       ev.backoff = std::min(ev.backoff * 2, kBackoffMaxMs);
-      if (next - run.queued_ms > max_age_ms) {
+      const bool expires = next - run.queued_ms > max_age_ms;
+      if (!expires) line["retryAt"] = iso8601(next, true);
+      state.trace.add(a.at_ms, start, action, std::move(line));
+      if (expires) {
         finish(ev, "EventAgeExceeded");
       } else {
-        state.trace.add(state.clock.now_ms(), start, "requeue", {{"case", ev.index}, {"reason", why}, {"at", iso8601(next, true)}});
         queue.push({next, seq++, ev.index, false});
       }
     };
     if (a.fired(FaultId::kThrottle) && !due.duplicate) {
-      a.outcome.kind = OutcomeKind::kInvokeError;
-      a.outcome.status = 429;
-      a.outcome.error_type = "TooManyRequestsException";
-      state.trace.add(a.at_ms, start, "throttle", {{"case", ev.index}, {"requestId", ev.request_id}, {"status", 429}, {"fault", "throttle"}});
-      run.attempts.push_back(std::move(a));
-      back_off("throttle");
+      ++run.throttles;
+      back_off("throttle", {{"case", ev.index}, {"requestId", ev.request_id}, {"attempt", a.number}, {"status", 429}, {"fault", "throttle"}});
       continue;
     }
 
@@ -253,17 +253,18 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
     if (a.duplicate) entry["duplicate"] = true;
     if (a.response_discarded) entry["responseDiscarded"] = true;
     if (!a.outcome.effects.empty()) entry["effects"] = a.outcome.effects;
-    state.trace.add(a.at_ms, start, "invoke", std::move(entry));
     for (const auto& e : a.outcome.effects) run.effects.push_back(e);
     const bool duplicate_fault = a.fired(FaultId::kDuplicateDelivery);
-    run.attempts.push_back(std::move(a));
-    const Attempt& done = run.attempts.back();
-
-    if (due.duplicate) continue;  // an extra delivery: the event's fate is already decided
-    if (done.outcome.kind == OutcomeKind::kInvokeError || !done.invoked) {
-      back_off("invoke error");
+    // An extra delivery's fate is already decided; otherwise an error before the function ran
+    // backs off.
+    if (!due.duplicate && (a.outcome.kind == OutcomeKind::kInvokeError || !a.invoked)) {
+      back_off("invoke", std::move(entry));
+      run.attempts.push_back(std::move(a));
       continue;
     }
+    state.trace.add(a.at_ms, start, "invoke", std::move(entry));
+    run.attempts.push_back(std::move(a));
+    if (due.duplicate) continue;
     ++ev.invokes;
     ev.last = static_cast<int>(run.attempts.size()) - 1;
     if (!failed) {
@@ -289,7 +290,7 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
       finish(ev, "EventAgeExceeded");  // SEMANTICS.md §8.2: reported early, not waited out
       continue;
     }
-    state.trace.add(state.clock.now_ms(), start, "requeue", {{"case", ev.index}, {"reason", "function error"}, {"retry", ev.errors}, {"at", iso8601(at, true)}});
+    state.trace.add(state.clock.now_ms(), start, "requeue", {{"case", ev.index}, {"reason", "function error"}, {"retry", ev.errors}, {"retryAt", iso8601(at, true)}});
     queue.push({at, seq++, ev.index, false});
   }
   return runs;

@@ -24,6 +24,7 @@ class InProcessTarget final : public Target {
 
   std::string describe() const override { return name_; }
   Status start() override { return Ok{}; }
+  bool reads_payload_bytes() const override { return false; }
 
   Outcome invoke(const Invocation& inv) override {
     Outcome o;

@@ -47,6 +47,9 @@ struct CaseRun {
   int64_t queued_ms = 0;
   std::string condition;           ///< Success | RetriesExhausted | EventAgeExceeded | ZeroReservedConcurrency
   std::vector<Json> deliveries;    ///< destination / DLQ messages, exactly as sent: {"to","kind","message"}
+  /// Async mode: requests throttled before the function ran (SEMANTICS.md §2: not retries). They
+  /// are trace lines, not Attempts: a 6-hour backoff schedule is ~80 of them per event.
+  int throttles = 0;
 };
 
 struct Finding {

@@ -309,7 +309,7 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
       runs.push_back(std::move(run));
       continue;
     }
-    Invocation inv = make_invocation(state, a, dump(sent.event), &sent.event, rng);
+    Invocation inv = make_invocation(state, a, state.target.reads_payload_bytes() ? dump(sent.event) : std::string(), &sent.event, rng);
     invoke_once(state, inv, a, /*advance_clock=*/false);
     ++invocations;
     const int64_t end = now + a.outcome.duration_ms;

@@ -83,12 +83,12 @@ namespace internal {
 // traces differ run to run, and no verdict depends on it.
 constexpr int64_t kNominalInvokeMs = 10;
 
-Invocation make_invocation(const RunState& state, const Attempt& a, const std::string& payload, const Json* event, Rng& rng) {
+Invocation make_invocation(const RunState& state, const Attempt& a, std::string payload, const Json* event, Rng& rng) {
   static constexpr std::string_view kHex = "0123456789abcdef";
   const FunctionConfig& fn = state.config.scenario.function;
   Invocation inv;
   inv.request_id = a.request_id;
-  inv.payload = payload;
+  inv.payload = std::move(payload);
   inv.event = event;
   inv.now_ms = a.at_ms;
   inv.timeout = fn.timeout;
@@ -224,8 +224,15 @@ Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink
 
 Result<RunResult> run(const RunConfig& config, Target& target, EffectsSink& sink) {
   EVH_CHECK(config.source != nullptr) << "RunConfig without a source";
-  std::vector<Case> cases = config.input;
-  if (cases.empty()) {
+  // Given cases are used in place (a 100,000-record workload is not copied); generated ones are
+  // owned here.
+  if (!config.input.empty()) {
+    auto r = run_cases(config, target, sink, config.input);
+    if (r) r->cases_requested = config.input.size();
+    return r;
+  }
+  std::vector<Case> cases;
+  {
     EventGenerator gen(*config.source, config.payload ? *config.payload : PayloadContract::builtin());
     gen.set_batch_size(config.batch_size);
     cases.reserve(config.cases);
@@ -241,7 +248,7 @@ Result<RunResult> run(const RunConfig& config, Target& target, EffectsSink& sink
     }
   }
   auto r = run_cases(config, target, sink, cases);
-  if (r) r->cases_requested = config.input.empty() ? config.cases : config.input.size();
+  if (r) r->cases_requested = config.cases;
   return r;
 }
 

@@ -115,7 +115,7 @@ struct RunState {
 
 /// The invocation of `attempt` as every mode builds it: the function's name, ARN and timeout,
 /// the virtual deadline from `attempt.at_ms`, and an X-Ray trace id drawn from `rng`.
-Invocation make_invocation(const RunState& state, const Attempt& attempt, const std::string& payload, const Json* event, Rng& rng);
+Invocation make_invocation(const RunState& state, const Attempt& attempt, std::string payload, const Json* event, Rng& rng);
 
 /// One invocation as every mode makes it: effects tagged with the request id and collected,
 /// `attempt.invoked` set, the virtual duration fixed (SEMANTICS.md §0.12: a timeout lasts the

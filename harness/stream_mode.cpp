@@ -680,7 +680,7 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
       state.trace.add(now, start, "fault", {{"case", case_index}, {"fault", "cold-start"}});
       (void)state.target.restart();
     }
-    Invocation inv = make_invocation(state, a, dump(sent.event), &sent.event, rng);
+    Invocation inv = make_invocation(state, a, state.target.reads_payload_bytes() ? dump(sent.event) : std::string(), &sent.event, rng);
     invoke_once(state, inv, a, /*advance_clock=*/false);
     ++invocations;
     ++l.attempts;

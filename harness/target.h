@@ -58,6 +58,9 @@ class Target {
   virtual void stop() {}
   /// How many invocations may run at once (concurrency of runtime processes).
   virtual int slots() const { return 1; }
+  /// Whether invoke() reads Invocation::payload when Invocation::event is set. An in-process
+  /// handler takes the event itself, so poll modes need not serialize every batch for it.
+  virtual bool reads_payload_bytes() const { return true; }
 };
 
 /// Builds a target from its spec string (the --target flag). Unknown kinds, empty commands
