@@ -14,12 +14,11 @@
 namespace evh::harness::internal {
 namespace {
 
-// SEMANTICS.md §8.2: recorded retry spacing after the invoke: first retry 30.5–91.5 s, second
-// 91.5–213.5 s (docs: "about 1 and 2 minutes").
-constexpr int64_t kRetryWindowMs[2][2] = {{30500, 91500}, {91500, 213500}};
-// SEMANTICS.md §2: throttles and 5xx are retried with exponential backoff from 1 s up to 5 min.
-constexpr int64_t kBackoffStartMs = 1000;
-constexpr int64_t kBackoffMaxMs = 300000;
+// The retry spacing (SEMANTICS.md §8.2: 30.5–91.5 s then 91.5–213.5 s after the invoke), the
+// throttle backoff (§2: 1 s up to 5 min) and the payload cap (§1: 1 MiB) are not confirmed
+// (§9): they come from the scenario's "platform" block (platform_settings(), whose defaults
+// are those values; docs/scenario.md `platform`); the payload cap through
+// RunConfig::async_max_payload_bytes, which evh run sets from platform.asyncMaxPayloadBytes.
 // Events of a run reach the queue this far apart (virtual ms).
 constexpr int64_t kArrivalSpacingMs = 100;
 // SEMANTICS.md §2: the DLQ's ErrorMessage attribute carries the first 1 KB.
@@ -34,7 +33,7 @@ struct EventState {
   Rng rng{0};
   int invokes = 0;         // function invocations of the event (approximateInvokeCount)
   int errors = 0;          // function errors so far (retries used)
-  int64_t backoff = kBackoffStartMs;
+  int64_t backoff = 0;     // the next throttle backoff (platform.throttleBackoffMs)
   bool done = false;
   bool duplicated = false;
   int last = -1;           // index in the case's attempts of the last one that ran
@@ -80,6 +79,7 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
   const Json& eic = config.scenario.event_invoke_config;
   const int max_retries = eic.value("MaximumRetryAttempts", 2);
   const int64_t max_age_ms = eic.value("MaximumEventAgeInSeconds", int64_t{21600}) * 1000;
+  const PlatformSettings platform = platform_settings(config.scenario);
   const std::string qualified_arn = fn.arn() + ":$LATEST";  // SEMANTICS.md §8.1: async records are qualified
   const int64_t start = state.clock.now_ms() - state.clock.elapsed_ms();
   std::string dlq;
@@ -156,6 +156,7 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
     ev.payload = dump(cases[i].event);
     ev.rng = Rng(mix64(cases[i].seed ^ kAsyncSalt ^ (static_cast<uint64_t>(i) << 1)));
     ev.request_id = uuid(ev.rng);
+    ev.backoff = platform.throttle_backoff_initial_ms;
     CaseRun& run = runs[i];
     run.index = i;
     run.kase = &cases[i];
@@ -209,11 +210,12 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
     }
     a.at_ms = state.clock.now_ms();
     // SEMANTICS.md §2: a throttle or an error before the function ran is not a retry: the event
-    // backs off (1 s doubling to 5 min); §8.2: an expiry Lambda can foresee is reported early.
+    // backs off (platform.throttleBackoffMs: by default 1 s doubling to 5 min); §8.2: an expiry
+    // Lambda can foresee is reported early.
     // The retry time is said on the throttle / invoke line itself.
     auto back_off = [&](const char* action, Json line) {
       const int64_t next = state.clock.now_ms() + ev.backoff;
-      ev.backoff = std::min(ev.backoff * 2, kBackoffMaxMs);
+      ev.backoff = std::min(ev.backoff * 2, platform.throttle_backoff_max_ms);
       const bool expires = next - run.queued_ms > max_age_ms;
       if (!expires) line["retryAt"] = iso8601(next, true);
       state.trace.add(a.at_ms, start, action, std::move(line));
@@ -283,7 +285,8 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
       finish(ev, "RetriesExhausted");
       continue;
     }
-    const auto& window = kRetryWindowMs[std::min(ev.errors, 2) - 1];
+    // SEMANTICS.md §8.2 (platform.asyncRetryDelaysMs): the retry's window after the invoke.
+    const auto& window = platform.async_retry_delays_ms[std::min(ev.errors, 2) - 1];
     const int64_t next = run.queued_ms + ev.rng.range(window[0], window[1]);
     const int64_t at = std::max(next, state.clock.now_ms() + 1);
     if (at - run.queued_ms > max_age_ms) {

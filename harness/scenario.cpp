@@ -13,6 +13,7 @@
 
 #include "generators/catalog.h"
 #include "generators/text.h"
+#include "harness/run.h"  // kAsyncMaxPayloadBytes: RunConfig's default, platform.asyncMaxPayloadBytes'
 
 namespace evh::harness {
 namespace {
@@ -92,6 +93,29 @@ constexpr double kRatePerSecondMax = 1e6;
 constexpr double kSteadyRateDefault = 100.0;
 constexpr double kTrickleRateDefault = 0.5;
 constexpr std::string_view kWorkloadCite = "evh's limit, docs/scenario.md";
+// "platform" block: evh's values where SEMANTICS.md §9 says not confirmed (docs/scenario.md).
+// asyncMaxPayloadBytes: default kAsyncMaxPayloadBytes (run.h: "1 MB" read as 1 MiB, SEMANTICS.md
+// §1, §9); at most the 6 MB (6,291,456-byte) sync request cap (§1), which no async cap exceeds.
+constexpr int64_t kAsyncPayloadMin = 1;
+constexpr int64_t kAsyncPayloadMax = 6291456;
+// asyncRetryDelaysMs: SEMANTICS.md §8.2, the recorded spacing after the invoke: first retry
+// 30.5–91.5 s, second 91.5–213.5 s (docs, §2: "about 1 and 2 minutes"; exact spacing not
+// confirmed, §9). No delay can exceed the longest event age, 21600 s (§2).
+constexpr int64_t kAsyncRetryDelaysDefaultMs[2][2] = {{30500, 91500}, {91500, 213500}};
+// throttleBackoffMs: SEMANTICS.md §2: throttles and 5xx before the function ran back off from 1 s
+// up to 5 min (exact curve not published, §9). initial ≥ 1: a zero backoff would never advance
+// the clock.
+constexpr int64_t kThrottleBackoffInitialDefaultMs = 1000;
+constexpr int64_t kThrottleBackoffMaxDefaultMs = 300000;
+constexpr int64_t kThrottleBackoffMinMs = 1;
+constexpr int64_t kAsyncDelayMaxMs = kEventAgeMaxS * 1000;
+// streamRetryDelayMs: default the source's delivery.pollIntervalMs (SEMANTICS.md §9: stream
+// backoff curves are not published); at most 7 days, the largest MaximumRecordAgeInSeconds (§3).
+constexpr int64_t kStreamRetryDelayMaxMs = kRecordAgeMaxS * 1000;
+// streamUnknownItemIdentifier values (SEMANTICS.md §4, §9: undocumented for streams; LocalStack
+// fails the batch, fakecloud ignores the entry).
+constexpr std::string_view kUnknownIdFailBatch = "fail-batch";
+constexpr std::string_view kUnknownIdIgnore = "ignore";
 
 // ---- AWS's wording and values ------------------------------------------------------------
 
@@ -393,6 +417,22 @@ const Fields& workload_fields() {
   return f;
 }
 
+// evh's settings for what SEMANTICS.md §9 leaves open (camelCase: evh's own names).
+const Fields& throttle_backoff_fields() {
+  static const Fields f = {{"initial", S, Type::kInteger}, {"max", S, Type::kInteger}};
+  return f;
+}
+const Fields& platform_fields() {
+  static const Fields f = {
+      {"asyncMaxPayloadBytes", S, Type::kInteger},
+      {"asyncRetryDelaysMs", S, Type::kAny},  // two [min, max] pairs: checked by check_platform
+      {"throttleBackoffMs", S, Type::kObject, &throttle_backoff_fields()},
+      {"streamRetryDelayMs", S, Type::kInteger},
+      {"streamUnknownItemIdentifier", S, Type::kString},
+  };
+  return f;
+}
+
 // One PushEventSources entry of an event-source definition file (GitMoxi's
 // _lambdaeventsourcedef.json: Service plus per-service keys), with AddPermission's
 // SourceArn/SourceAccount and a PayloadFormatVersion hint for API Gateway.
@@ -432,6 +472,7 @@ const Fields& top_fields() {
       {"queue", S, Type::kObject, &queue_fields()},
       {"stream", S, Type::kObject, &stream_fields()},
       {"workload", S, Type::kObject, &workload_fields()},
+      {"platform", S, Type::kObject, &platform_fields()},
       {"PushEventSources", S, Type::kObjects, &push_fields()},
       {"PullEventSources", S, Type::kObject, &pull_fields()},
   };
@@ -452,6 +493,7 @@ const std::vector<Block>& blocks() {
                                        {"queue", &queue_fields()},
                                        {"stream", &stream_fields()},
                                        {"workload", &workload_fields()},
+                                       {"platform", &platform_fields()},
                                        {kTopLevel, &top_fields()}};
   return b;
 }
@@ -1180,6 +1222,64 @@ Status check_workload(const Scenario& sc) {
   return Ok{};
 }
 
+// platform: the ranges that hold whatever the mode and source (docs/scenario.md `platform`).
+// Used on the file's block and again on the block merged with flags.
+Status check_platform(const Scenario& sc) {
+  const Json& p = sc.platform;
+  auto name = [&](std::string_view k) { return key_name(sc, "platform." + std::string(k)); };
+  // A value as the message shows it: short ones in full.
+  auto shown = [](const Json& v) { return dump(v).size() <= 60 ? dump(v) : describe(v); };
+  if (const Json* v = member(p, "asyncMaxPayloadBytes")) {
+    const KeyName n = name("asyncMaxPayloadBytes");
+    EVH_TRY(check_range(n.what, n.label, *v, kAsyncPayloadMin, kAsyncPayloadMax, "at most the 6 MB sync request limit, SEMANTICS.md §1"));
+  }
+  if (const Json* v = member(p, "asyncRetryDelaysMs")) {
+    const KeyName n = name("asyncRetryDelaysMs");
+    auto is_pair = [](const Json& e) {
+      return e.is_array() && e.size() == 2 && e[0].is_number_integer() && e[1].is_number_integer();
+    };
+    if (!v->is_array() || v->size() != 2 || !is_pair((*v)[0]) || !is_pair((*v)[1]))
+      return config_error(n.what, n.label + " must be two [min, max] pairs of integer milliseconds, one per retry " +
+                                      "(e.g. [[30500, 91500], [91500, 213500]]), got " + shown(*v));
+    for (std::size_t i = 0; i < 2; ++i) {
+      const Json& pair = (*v)[i];
+      const std::string at = n.label + "[" + std::to_string(i) + "]";
+      for (std::size_t j = 0; j < 2; ++j)
+        EVH_TRY(check_range(n.what, at + "[" + std::to_string(j) + "]", pair[j], 0, kAsyncDelayMaxMs,
+                            "at most the longest MaximumEventAgeInSeconds, SEMANTICS.md §2"));
+      if (as_int(pair[0]) > as_int(pair[1]))
+        return config_error(n.what, at + " " + dump(pair) + ": the min " + dump(pair[0]) + " is above the max " + dump(pair[1]));
+    }
+  }
+  if (const Json* b = member(p, "throttleBackoffMs")) {
+    const Json* initial = member(*b, "initial");
+    const Json* max = member(*b, "max");
+    const KeyName ni = name("throttleBackoffMs.initial");
+    const KeyName nm = name("throttleBackoffMs.max");
+    if (initial)
+      EVH_TRY(check_range(ni.what, ni.label, *initial, kThrottleBackoffMinMs, kAsyncDelayMaxMs,
+                          "at most the longest MaximumEventAgeInSeconds, SEMANTICS.md §2"));
+    if (max)
+      EVH_TRY(check_range(nm.what, nm.label, *max, kThrottleBackoffMinMs, kAsyncDelayMaxMs,
+                          "at most the longest MaximumEventAgeInSeconds, SEMANTICS.md §2"));
+    const int64_t i = initial ? as_int(*initial) : kThrottleBackoffInitialDefaultMs;
+    const int64_t m = max ? as_int(*max) : kThrottleBackoffMaxDefaultMs;
+    if (m < i)
+      return config_error(max ? nm.what : ni.what, nm.label + " " + std::to_string(m) + (max ? "" : " (the default)") + " is below " +
+                                                   ni.label + " " + std::to_string(i) + (initial ? "" : " (the default)") +
+                                                   ": the backoff doubles from initial up to max");
+  }
+  if (const Json* v = member(p, "streamRetryDelayMs")) {
+    const KeyName n = name("streamRetryDelayMs");
+    EVH_TRY(check_range(n.what, n.label, *v, 0, kStreamRetryDelayMaxMs, "at most the longest MaximumRecordAgeInSeconds, SEMANTICS.md §3"));
+  }
+  if (const Json* v = member(p, "streamUnknownItemIdentifier"); v && *v != kUnknownIdFailBatch && *v != kUnknownIdIgnore) {
+    const KeyName n = name("streamUnknownItemIdentifier");
+    return config_error(n.what, n.label + " " + dump(*v) + " must be fail-batch or ignore (SEMANTICS.md §4, §9)");
+  }
+  return Ok{};
+}
+
 // ---- Resolution (source- and mode-dependent checks, defaults) -------------------------------
 
 void fill(Scenario& sc, Json& block, const std::string& label, std::string_view key, const Json& value) {
@@ -1441,6 +1541,56 @@ Status resolve_workload(Scenario& sc, const Source& source) {
   return Ok{};
 }
 
+
+// platform: which keys the run's mode and source use, their checks, and evh's defaults for
+// those (docs/scenario.md `platform`). A key the run does not use is refused, as blocks are:
+// it would otherwise be silently ignored.
+Status resolve_platform(Scenario& sc, const Source& source, Mode mode) {
+  Json& p = sc.platform;
+  EVH_TRY(check_fields(p, platform_fields(), "platform", "/platform", sc.origin, "platform"));
+  EVH_TRY(check_platform(sc));
+  const bool async = mode == Mode::kAsync;
+  const bool streamed =
+      mode == Mode::kPoll && (source.model == InvocationModel::kPollStream || source.model == InvocationModel::kPollBroker);
+  // Partial batch responses exist where the mapping has FunctionResponseTypes (SEMANTICS.md §3 matrix).
+  const bool batch_failures = streamed && source.defaults.contains("FunctionResponseTypes");
+  const bool queue = mode == Mode::kPoll && source.model == InvocationModel::kPollQueue;
+  const std::string run = std::string(to_string(mode)) + " with " + source.id;
+  for (auto it = p.begin(); it != p.end(); ++it) {
+    const std::string& k = it.key();
+    const KeyName n = key_name(sc, "platform." + k);
+    if ((k == "asyncMaxPayloadBytes" || k == "asyncRetryDelaysMs" || k == "throttleBackoffMs") && !async)
+      return config_error(n.what, n.label + " is only used in async mode (this run is " + run + "; SEMANTICS.md §2)");
+    if (k == "streamRetryDelayMs" && !streamed)
+      return config_error(n.what, n.label + " is only used in poll mode with a poll-stream or poll-broker source (this run is " + run + ")" +
+                                      (queue ? ": a queue's failed messages come back after queue.VisibilityTimeout (SEMANTICS.md §3.1)" : ""));
+    if (k == "streamUnknownItemIdentifier" && !batch_failures) {
+      if (queue)
+        return config_error(n.what, n.label + " does not apply to " + source.id +
+                                        ": for SQS an itemIdentifier that is not in the batch fails the whole batch (documented, SEMANTICS.md §4)");
+      if (streamed)
+        return config_error(n.what, n.label + " does not apply to " + source.id +
+                                        ": its mapping has no ReportBatchItemFailures (SEMANTICS.md §3 parameter matrix)");
+      return config_error(n.what, n.label + " is only used in poll mode with a poll-stream or poll-broker source that has ReportBatchItemFailures (this run is " +
+                                      run + ")");
+    }
+  }
+  if (async) {
+    fill(sc, p, "platform", "asyncMaxPayloadBytes", kAsyncMaxPayloadBytes);
+    fill(sc, p, "platform", "asyncRetryDelaysMs", Json{{kAsyncRetryDelaysDefaultMs[0][0], kAsyncRetryDelaysDefaultMs[0][1]},
+                                                        {kAsyncRetryDelaysDefaultMs[1][0], kAsyncRetryDelaysDefaultMs[1][1]}});
+    fill(sc, p, "platform", "throttleBackoffMs", Json{{"initial", kThrottleBackoffInitialDefaultMs}, {"max", kThrottleBackoffMaxDefaultMs}});
+  }
+  if (streamed) {
+    // SEMANTICS.md §9: the retry spacing of streams is not published; evh retries one poll
+    // interval after the failed invoke returned.
+    if (const Json* poll = find_at(source.meta, "/delivery/pollIntervalMs"); poll && poll->is_number_integer())
+      fill(sc, p, "platform", "streamRetryDelayMs", *poll);
+  }
+  if (batch_failures) fill(sc, p, "platform", "streamUnknownItemIdentifier", std::string(kUnknownIdFailBatch));
+  return Ok{};
+}
+
 }  // namespace
 
 // ---- Public API --------------------------------------------------------------------------------
@@ -1550,6 +1700,10 @@ Result<Scenario> parse_scenario(const Json& doc_in, const std::string& what) {
     sc.workload = *w;
     EVH_TRY(check_workload(sc));
   }
+  if (const Json* pl = member(doc, "platform")) {
+    sc.platform = *pl;
+    EVH_TRY(check_platform(sc));
+  }
   if (const Json* push = member(doc, "PushEventSources")) {
     for (std::size_t i = 0; i < push->size(); ++i)
       if (!member((*push)[i], "Service"))
@@ -1561,6 +1715,29 @@ Result<Scenario> parse_scenario(const Json& doc_in, const std::string& what) {
     sc.source_inferred = !sc.source.empty();
   }
   return sc;
+}
+
+PlatformSettings platform_settings(const Scenario& sc) {
+  const Json& p = sc.platform;
+  auto integer = [](const Json* v, int64_t fallback) { return v && v->is_number_integer() ? as_int(*v) : fallback; };
+  PlatformSettings s;
+  s.async_max_payload_bytes = static_cast<std::size_t>(
+      integer(member(p, "asyncMaxPayloadBytes"), static_cast<int64_t>(kAsyncMaxPayloadBytes)));
+  const Json* delays = member(p, "asyncRetryDelaysMs");
+  for (std::size_t i = 0; i < 2; ++i)
+    for (std::size_t j = 0; j < 2; ++j) {
+      const Json* v = delays && delays->is_array() && delays->size() == 2 && (*delays)[i].is_array() && (*delays)[i].size() == 2
+                          ? &(*delays)[i][j]
+                          : nullptr;
+      s.async_retry_delays_ms[i][j] = integer(v, kAsyncRetryDelaysDefaultMs[i][j]);
+    }
+  const Json* backoff = member(p, "throttleBackoffMs");
+  s.throttle_backoff_initial_ms = integer(backoff ? member(*backoff, "initial") : nullptr, kThrottleBackoffInitialDefaultMs);
+  s.throttle_backoff_max_ms = integer(backoff ? member(*backoff, "max") : nullptr, kThrottleBackoffMaxDefaultMs);
+  if (const Json* v = member(p, "streamRetryDelayMs"); v && v->is_number_integer()) s.stream_retry_delay_ms = as_int(*v);
+  if (const Json* v = member(p, "streamUnknownItemIdentifier"); v && *v == kUnknownIdIgnore)
+    s.stream_unknown_item_identifier = UnknownItemIdentifier::kIgnore;
+  return s;
 }
 
 Result<Scenario> load_scenario(const std::string& path) {
@@ -1620,14 +1797,15 @@ Status resolve_scenario(Scenario& sc, const Source& source, Mode mode) {
     fill(sc, sc.event_invoke_config, "eventInvokeConfig", "MaximumRetryAttempts", kAsyncRetryDefault);
     fill(sc, sc.event_invoke_config, "eventInvokeConfig", "MaximumEventAgeInSeconds", kEventAgeDefaultS);
   }
+  EVH_TRY(resolve_platform(sc, source, mode));
   sc.source = source.id;
   sc.mode = mode;
   return Ok{};
 }
 
 void set_from_flag(Scenario& sc, const std::string& block, const std::string& key, const Json& value, const std::string& flag) {
-  Json* b = block == "stream" ? &sc.stream : block == "workload" ? &sc.workload : nullptr;
-  EVH_CHECK(b != nullptr) << "set_from_flag: no block \"" << block << "\" (stream or workload)";
+  Json* b = block == "stream" ? &sc.stream : block == "workload" ? &sc.workload : block == "platform" ? &sc.platform : nullptr;
+  EVH_CHECK(b != nullptr) << "set_from_flag: no block \"" << block << "\" (stream, workload or platform)";
   (*b)[key] = value;
   sc.from_flags[block + "." + key] = flag;
 }
@@ -1672,6 +1850,7 @@ Json Scenario::to_json() const {
   if (!stream.empty()) j["stream"] = stream;
   if (!workload.empty()) j["workload"] = workload;
   if (!event_invoke_config.empty()) j["eventInvokeConfig"] = event_invoke_config;
+  if (!platform.empty()) j["platform"] = platform;
   if (!push_event_sources.empty()) j["PushEventSources"] = push_event_sources;
   if (!defaulted.empty()) j["defaulted"] = defaulted;
   return j;

@@ -188,6 +188,8 @@ struct Settings {
   int64_t retention_ms = -1;  // -1 = the log keeps them
   std::size_t shards = 1;
   int64_t poll_ms = 1000;
+  int64_t retry_delay_ms = 1000;  // platform.streamRetryDelayMs (default poll_ms)
+  bool ignore_unknown_ids = false;  // platform.streamUnknownItemIdentifier "ignore"
   std::string destination;    // OnFailure
   std::string broker_dlq;     // MQ: where the broker moves messages after maxRedeliveries
   std::string redelivered;    // MQ: pointer of the redelivered flag
@@ -224,6 +226,12 @@ Settings read_settings(const RunConfig& config) {
                 number(delivery, s.kind == LogKind::kPartitions ? "defaultNumPartitions" : "defaultShardCount", 1))));
   if (s.kind == LogKind::kQueue || s.kind == LogKind::kChangeStream) s.shards = 1;
   s.poll_ms = number(delivery, "pollIntervalMs", 1000);
+  // SEMANTICS.md §9: the retry spacing of streams and what a batch response naming an id that is
+  // not in the batch does are not confirmed: the scenario's "platform" block says (defaults: one
+  // poll interval; the whole batch fails).
+  const PlatformSettings platform = platform_settings(config.scenario);
+  s.retry_delay_ms = platform.stream_retry_delay_ms.value_or(s.poll_ms);
+  s.ignore_unknown_ids = platform.stream_unknown_item_identifier == UnknownItemIdentifier::kIgnore;
   if (auto dc = esm.find("DestinationConfig"); dc != esm.end() && dc->is_object())
     if (auto of = dc->find("OnFailure"); of != dc->end() && of->is_object())
       s.destination = of->value("Destination", std::string());
@@ -237,6 +245,43 @@ Settings read_settings(const RunConfig& config) {
   s.disable_on_expiry = delivery.value("disableOnExpiry", false);
   s.reserved = config.scenario.reserved_concurrency;
   return s;
+}
+
+// platform.streamUnknownItemIdentifier "ignore" (SEMANTICS.md §4, §9): the batch response
+// without its entries whose itemIdentifier is well formed (a record id's shape: a string for
+// Kinesis and DynamoDB, {partition, offset} for Kafka) but names no record of the batch.
+// `dropped` gets each such entry's index. Anything else is left for the contract to judge.
+std::string without_unknown_ids(const std::string& payload, const std::vector<Json>& batch_ids, std::vector<std::size_t>& dropped) {
+  if (batch_ids.empty()) return payload;
+  Json body = Json::parse(payload, nullptr, false);
+  if (!body.is_object() || !body.contains("batchItemFailures") || !body["batchItemFailures"].is_array()) return payload;
+  const Json& sample = batch_ids.front();
+  auto same_kind = [](const Json& a, const Json& b) {
+    return (a.is_string() && b.is_string()) || (a.is_number() && b.is_number()) || (a.is_boolean() && b.is_boolean());
+  };
+  auto well_formed = [&](const Json& id) {
+    if (sample.is_object()) {
+      if (!id.is_object() || id.size() != sample.size()) return false;
+      for (const auto& [k, v] : sample.items())
+        if (!id.contains(k) || !same_kind(id[k], v)) return false;
+      return true;
+    }
+    return same_kind(id, sample) && !(id.is_string() && id.get_ref<const std::string&>().empty());
+  };
+  Json kept = Json::array();
+  const Json& list = body["batchItemFailures"];
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const Json& entry = list[i];
+    const Json* id = entry.is_object() && entry.contains("itemIdentifier") ? &entry["itemIdentifier"] : nullptr;
+    if (id && well_formed(*id) && std::find(batch_ids.begin(), batch_ids.end(), *id) == batch_ids.end()) {
+      dropped.push_back(i);
+      continue;
+    }
+    kept.push_back(entry);
+  }
+  if (dropped.empty()) return payload;
+  body["batchItemFailures"] = std::move(kept);
+  return dump(body);
 }
 
 }  // namespace
@@ -701,6 +746,32 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
     } else if (a.outcome.kind == OutcomeKind::kSuccess) {
       threw = false;
       a.verdict = assess_response(source, sent.event, a.outcome.payload, s.rbif);
+      if (s.rbif && s.ignore_unknown_ids && !a.verdict->ok) {
+        // platform.streamUnknownItemIdentifier "ignore": the mapping reads the response without
+        // the unknown ids; the handler's mistake is still reported (a tolerated problem).
+        std::vector<Json> ids;
+        for (std::size_t p = l.range.lo; p < l.range.hi; ++p) ids.push_back(log[l.recs[p]].id);
+        std::vector<std::size_t> dropped;
+        const std::string rest = without_unknown_ids(a.outcome.payload, ids, dropped);
+        if (!dropped.empty()) {
+          ContractVerdict v = assess_response(source, sent.event, rest, true);
+          if (!(v.effective.is_object() && v.effective.value("wholeBatch", false))) {
+            std::vector<ContractProblem> problems;
+            const Json body = Json::parse(a.outcome.payload, nullptr, false);
+            for (std::size_t i : dropped) {
+              const std::string ptr = "/batchItemFailures/" + std::to_string(i) + "/itemIdentifier";
+              const Json* id = find_at(body, ptr);
+              problems.push_back({ptr, (id ? dump(*id) : std::string("the id")) +
+                                           " is not a record of this batch: ignored (platform.streamUnknownItemIdentifier \"ignore\"; "
+                                           "SEMANTICS.md §4, §9: not confirmed)"});
+            }
+            for (auto& p : v.problems) problems.push_back(std::move(p));
+            v.problems = std::move(problems);
+            v.ok = false;
+            a.verdict = std::move(v);
+          }
+        }
+      }
       const Json& eff = a.verdict->effective;
       whole = eff.is_object() && eff.value("wholeBatch", false);
       if (!whole) {
@@ -735,8 +806,9 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
     const bool dup = a.fired(FaultId::kDuplicateDelivery);
     // Whether the lane's next invoke re-sends records that just failed (the same range, a bisect
     // half, the rest after a partial response). SEMANTICS.md §9: the spacing of stream retries is
-    // not published; evh retries one poll interval (delivery.pollIntervalMs) after the failed
-    // invoke returned. After a success or a discard the lane reads on at once.
+    // not published; evh retries platform.streamRetryDelayMs (default one poll interval,
+    // delivery.pollIntervalMs) after the failed invoke returned. After a success or a discard
+    // the lane reads on at once.
     bool retry = false;
     if (!whole && failed_at == l.range.hi) {
       if (dup && l.range.hi > l.range.lo && log[l.recs[l.range.lo]].deliveries < 2) {
@@ -786,7 +858,7 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
     for (const auto& e : a.outcome.effects) run.effects.push_back(e);
     run.attempts.push_back(std::move(a));
     runs.push_back(std::move(run));
-    if (lane_open(l)) requeue(retry ? end + s.poll_ms : end);
+    if (lane_open(l)) requeue(retry ? end + s.retry_delay_ms : end);
   }
 
   std::size_t left = 0;
