@@ -69,6 +69,15 @@ struct RunOptions {
 
 int run(const RunOptions& o);
 
+struct ReplayOptions {
+  std::string finding;     ///< a findings/<invariant>/<sha1>.json file
+  std::string target;      ///< "" = the finding's target
+  std::string report_dir;  ///< "" = write nothing; else result.json and trace.jsonl of the replay
+};
+
+/// `evh replay`: 0 FIXED, 1 STILL FAILING, 2 bad finding file, 3 target unreachable.
+int replay(const ReplayOptions& o);
+
 /// A fresh run seed (the only non-deterministic draw evh makes).
 uint64_t draw_seed();
 

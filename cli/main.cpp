@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   runc->add_option("--input", run.input, "Exact workload instead of generated cases: one producer action per line (JSON Lines, docs/scenario.md)");
   runc->add_option("--async-payload-limit", run.async_payload_limit, "Async mode: largest event accepted, 1MB (today) or 256KB (before Oct 2025)");
   runc->add_option("--report-dir", run.report_dir, "Where result.json, trace.jsonl and findings/ go (default evh-report)");
-  runc->add_option("--format", run.format, "Report formats, comma-separated (json)");
+  runc->add_option("--format", run.format, "Report formats, comma-separated: json, junit, sarif, html, md, or all (result.json and trace.jsonl are always written)");
   runc->add_option("--concurrency", run.concurrency, "Runtime processes / parallel invocations")->check(CLI::Range(1, 64));
   runc->add_option("--records", run.records, "Poll mode: records the producer sends (workload.records, 1-10000000)");
   runc->add_option("--keys", run.keys, "Poll mode: distinct ordering keys (workload.keys, 1-100000)");
@@ -75,6 +75,12 @@ int main(int argc, char** argv) {
   runc->add_option("--producer-duplicates", run.producer_duplicates, "Poll mode: fraction of records the producer sends twice (workload.duplicates, 0-1)");
   runc->add_option("--shards", run.shards, "Poll mode: shards of a Kinesis or DynamoDB stream (stream.ShardCount, 1-500)");
   runc->add_option("--partitions", run.partitions, "Poll mode: partitions of a Kafka topic (stream.NumPartitions, 1-1000)");
+
+  evh::cli::ReplayOptions rep;
+  auto* replayc = app.add_subcommand("replay", "Deliver a finding's case again (one file, one command) and say FIXED or STILL FAILING");
+  replayc->add_option("finding", rep.finding, "A finding file: <report-dir>/findings/<invariant>/<sha1>.json")->required();
+  replayc->add_option("--target", rep.target, "Replay against this target instead of the finding's (builtin:NAME, http://..., ...)");
+  replayc->add_option("--report-dir", rep.report_dir, "Also write result.json and trace.jsonl of the replay here");
 
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
@@ -103,6 +109,7 @@ int main(int argc, char** argv) {
     if (*describe) return evh::cli::describe(describe_source, describe_json);
     if (*generate) return evh::cli::generate(gen);
     if (*validate) return evh::cli::validate(val);
+    if (*replayc) return evh::cli::replay(rep);
     if (*runc) {
       run.faults_given = faults_opt->count() > 0;
       return evh::cli::run(run);

@@ -50,6 +50,8 @@ struct RunConfig {
   std::string target_description;
   /// Called after each case (live progress). May be empty.
   std::function<void(const CaseRun&, std::size_t findings_so_far)> on_case;
+  /// Shrink each finding's case before run() returns (harness/shrink.h): re-runs the target.
+  bool shrink = true;
 };
 
 struct InvariantVerdict {
@@ -65,6 +67,15 @@ struct FindingRecord {
   Finding finding;
   Case kase;
   std::vector<Json> trace;  ///< the trace entries of that case
+  // Shrinking (RunConfig::shrink, harness/shrink.h): `kase` is then the smallest failing case,
+  // and `finding` / `trace` are those of its last failing re-run.
+  bool shrunk = false;              ///< shrinking ran and the case failed again alone
+  std::size_t shrink_steps = 0;     ///< re-runs shrinking took (0 = did not run)
+  bool shrink_capped = false;       ///< shrinking stopped at its step cap
+  std::size_t original_records = 0; ///< records of the case as found
+  std::string shrink_note;          ///< dimensions skipped, or why nothing shrank
+  std::optional<Case> original;     ///< the case as found, when shrinking changed it
+  std::optional<FaultPlan> faults;  ///< the fault plan the shrunk case fails with (nullopt = the run's)
 };
 
 struct RunResult {
