@@ -48,6 +48,7 @@ void simulate(benchmark::State& state, RunConfig& config, Handler handler) {
   auto target = make_in_process_target(std::move(handler), "bench", options);
   config.mutate = MutateFilter::kNone;
   config.invariants = {&invariants().front()};  // the simulator, not the invariant checks
+  config.shrink = false;
   RunResult last;
   for (auto _ : state) {
     auto r = run(config, *target, sink);

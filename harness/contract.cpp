@@ -237,6 +237,8 @@ struct Ctx {
 
   void reject(std::string pointer, std::string message) { findings.push_back({{std::move(pointer), clip(message)}, true}); }
   void tolerate(std::string pointer, std::string message) { findings.push_back({{std::move(pointer), clip(message)}, false}); }
+  /// Over a size limit: rejected, and judged by limits.payload rather than contract.response.
+  void reject_size(std::string pointer, std::string message) { findings.push_back({{std::move(pointer), clip(message), true}, true}); }
 
   /// The parsed response, or nullptr when the bytes are not JSON (parsed once).
   const Json* json() {
@@ -670,6 +672,12 @@ BatchIds batch_ids(const Source& s, const Json& event) {
   return out;
 }
 
+}  // namespace
+
+std::vector<Json> batch_item_ids(const Source& source, const Json& event) { return batch_ids(source, event).ids; }
+
+namespace {
+
 const std::vector<std::string_view> kBatchResponseKeys = {"batchItemFailures"};
 const std::vector<std::string_view> kBatchEntryKeys = {"itemIdentifier"};
 
@@ -1038,7 +1046,7 @@ void check_alexa(Ctx& c) {
   if (c.source.limits.max_response_bytes) limit = std::min(limit, c.source.limits.max_response_bytes);
   c.check_size = false;
   if (c.raw.size() > limit)
-    c.reject("", "the response is " + std::to_string(c.raw.size()) + " bytes, over Alexa's " + std::to_string(limit) +
+    c.reject_size("", "the response is " + std::to_string(c.raw.size()) + " bytes, over Alexa's " + std::to_string(limit) +
                      "-byte limit: " + why);
   const Json* obj = c.object_or_reject("{version, sessionAttributes, response}", why);
   if (!obj) return;
@@ -1197,7 +1205,7 @@ ContractVerdict assess(const Source& source, const ResponseContract& contract, c
   std::vector<RuleProblem> all;
   if (c.check_size && source.limits.max_response_bytes && response.size() > source.limits.max_response_bytes) {
     all.push_back({{"", "the response is " + std::to_string(response.size()) + " bytes, over this source's limit of " +
-                            std::to_string(source.limits.max_response_bytes) + " bytes (SEMANTICS.md §1)"},
+                            std::to_string(source.limits.max_response_bytes) + " bytes (SEMANTICS.md §1)", true},
                    true});
   }
   for (auto& f : c.findings) all.push_back(std::move(f));

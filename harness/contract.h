@@ -18,6 +18,7 @@ namespace evh::harness {
 struct ContractProblem {
   std::string pointer;  ///< JSON pointer into the response ("" = the whole response)
   std::string message;  ///< one line
+  bool size = false;    ///< over the source's response size limit (limits.payload, not contract.response)
 };
 
 struct ContractVerdict {
@@ -55,6 +56,11 @@ ContractVerdict assess_response(const Source& source, const ResponseContract& co
 /// timeout, crash, rejected invoke): e.g. API Gateway 502 / 504 / 500, ALB 502; 0 where no HTTP
 /// client exists or the outcome is a success.
 int http_status_for_failure(const Source& source, const Outcome& outcome);
+
+/// The itemIdentifier value of each record of a batch event, in batch order, as a
+/// batchItemFailures entry names it (SQS messageId, Kinesis sequenceNumber, DynamoDB
+/// SequenceNumber, Kafka {partition, offset} ...): SEMANTICS.md §4.
+std::vector<Json> batch_item_ids(const Source& source, const Json& event);
 
 /// Every contract name the harness knows, in table order.
 const std::vector<std::string_view>& known_contracts();

@@ -65,10 +65,18 @@ struct Finding {
 
 struct InvariantContext {
   const Source& source;
-  bool report_batch_item_failures = false;
+  bool report_batch_item_failures = false;  ///< poll mode with FunctionResponseTypes [ReportBatchItemFailures]
   bool async = false;                ///< the run delivered Event invocations (SEMANTICS.md §2)
   int max_retry_attempts = 2;        ///< eventInvokeConfig.MaximumRetryAttempts
   int64_t max_event_age_ms = 21600000;  ///< eventInvokeConfig.MaximumEventAgeInSeconds
+  const std::vector<Json>* trace = nullptr;  ///< the run's trace (run-level checks)
+  int parallelization_factor = 1;    ///< eventSourceMapping.ParallelizationFactor (a shard's key groups share its name)
+};
+
+/// A finding of a run-level check, tied to the case run it was seen in.
+struct RunFinding {
+  std::size_t run = 0;  ///< position in the checked runs
+  Finding finding;
 };
 
 struct Invariant {
@@ -76,7 +84,11 @@ struct Invariant {
   const char* summary;
   const char* semantics;  ///< the SEMANTICS.md sections it enforces
   /// Appends findings for one case; returns whether the case exercised the invariant.
-  bool (*check)(const CaseRun& run, const InvariantContext& ctx, std::vector<Finding>& out);
+  bool (*check)(const CaseRun& run, const InvariantContext& ctx, std::vector<Finding>& out) = nullptr;
+  /// Or: judges every case run of a run together (what takes several deliveries to see: a side
+  /// effect done twice, a record acknowledged but never processed, a checkpoint that skips).
+  /// Sync mode passes one case at a time. Returns how many case runs exercised it.
+  std::size_t (*check_runs)(const std::vector<const CaseRun*>& runs, const InvariantContext& ctx, std::vector<RunFinding>& out) = nullptr;
 };
 
 const std::vector<Invariant>& invariants();

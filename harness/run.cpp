@@ -5,6 +5,7 @@
 #include <deque>
 
 #include "harness/internal/subprocess.h"
+#include "harness/shrink.h"
 
 namespace evh::harness {
 namespace {
@@ -53,14 +54,44 @@ EffectsCmdResult run_effects_cmd(const std::string& command) {
 // kTraceInterleaved when cases interleave in time (async).
 constexpr std::size_t kTraceInterleaved = static_cast<std::size_t>(-1);
 
-void judge(const RunConfig& config, const std::vector<const Invariant*>& selected, const CaseRun& cr, RunResult& result,
-           std::vector<InvariantVerdict>& verdicts, std::size_t trace_from) {
-  InvariantContext ctx{*config.source, config.mode != Mode::kSync};
+InvariantContext context_of(const RunConfig& config, const RunResult& result) {
+  InvariantContext ctx{*config.source};
+  // SEMANTICS.md §4: partial batch responses are read only when the mapping asks for them.
+  if (config.mode == Mode::kPoll) {
+    const Json& types = config.scenario.event_source_mapping.value("FunctionResponseTypes", Json::array());
+    ctx.report_batch_item_failures = types.is_array() && std::find(types.begin(), types.end(), Json("ReportBatchItemFailures")) != types.end();
+    ctx.parallelization_factor = config.scenario.event_source_mapping.value("ParallelizationFactor", 1);
+  }
   ctx.async = config.mode == Mode::kAsync;
   const Json& eic = config.scenario.event_invoke_config;
   ctx.max_retry_attempts = eic.value("MaximumRetryAttempts", 2);
   ctx.max_event_age_ms = eic.value("MaximumEventAgeInSeconds", int64_t{21600}) * 1000;
+  ctx.trace = &result.trace.entries();
+  return ctx;
+}
+
+// Run-level invariants over `runs` (every case run of an async or poll run; one case in sync mode).
+void judge_runs(const RunConfig& config, const std::vector<const Invariant*>& selected, const std::vector<const CaseRun*>& runs,
+                RunResult& result, std::vector<InvariantVerdict>& verdicts) {
+  const InvariantContext ctx = context_of(config, result);
   for (std::size_t i = 0; i < selected.size(); ++i) {
+    if (selected[i]->check_runs == nullptr) continue;
+    std::vector<RunFinding> found;
+    verdicts[i].exercised += selected[i]->check_runs(runs, ctx, found);
+    verdicts[i].findings += found.size();
+    for (auto& rf : found) {
+      const CaseRun& cr = *runs[rf.run];
+      FindingRecord rec{std::move(rf.finding), *cr.kase, result.trace.for_case(cr.index)};
+      result.findings.push_back(std::move(rec));
+    }
+  }
+}
+
+void judge(const RunConfig& config, const std::vector<const Invariant*>& selected, const CaseRun& cr, RunResult& result,
+           std::vector<InvariantVerdict>& verdicts, std::size_t trace_from) {
+  const InvariantContext ctx = context_of(config, result);
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    if (selected[i]->check == nullptr) continue;
     std::vector<Finding> found;
     if (selected[i]->check(cr, ctx, found)) ++verdicts[i].exercised;
     verdicts[i].findings += found.size();
@@ -139,6 +170,7 @@ Json RunResult::to_json() const {
     fj["seed"] = f.kase.seed;
     fj["mutations"] = f.kase.mutations;
     fj["expect"] = to_string(f.kase.expect);
+    if (Json sj = shrink_json(f); !sj.is_null()) fj["shrink"] = std::move(sj);
     fs.push_back(std::move(fj));
   }
   j["findings"] = std::move(fs);
@@ -169,23 +201,29 @@ Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink
   internal::RunState state{config, target, sink, VirtualClock(), result.trace};
   if (config.mode == Mode::kAsync) {
     std::vector<CaseRun> runs = internal::run_async(state, cases);
+    std::vector<const CaseRun*> all;
     for (auto& cr : runs) {
       judge(config, selected, cr, result, verdicts, kTraceInterleaved);
       for (const auto& d : cr.deliveries) result.destinations[d["to"].get<std::string>()].push_back(d["message"]);
       ++result.cases_run;
+      all.push_back(&cr);
       if (config.on_case) config.on_case(cr, result.findings.size());
     }
+    judge_runs(config, selected, all, result, verdicts);
   }
   std::deque<Case> batches;  // poll mode: the events the mapping built, referenced by findings
   if (config.mode == Mode::kPoll) {
     std::vector<CaseRun> runs = config.source->model == InvocationModel::kPollQueue ? internal::run_poll_queue(state, cases, batches)
                                                                                     : internal::run_poll_log(state, cases, batches);
+    std::vector<const CaseRun*> all;
     for (auto& cr : runs) {
       for (const auto& d : cr.deliveries) result.destinations[d["to"].get<std::string>()].push_back(d["message"]);
       if (cr.kase == nullptr) continue;
       judge(config, selected, cr, result, verdicts, kTraceInterleaved);
+      all.push_back(&cr);
       if (config.on_case) config.on_case(cr, result.findings.size());
     }
+    judge_runs(config, selected, all, result, verdicts);
     result.cases_run = cases.size();
   }
   for (std::size_t i = 0; i < cases.size() && config.mode == Mode::kSync; ++i) {
@@ -203,6 +241,7 @@ Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink
       for (auto& e : r.effects) cr.effects.push_back(std::move(e));
     }
     judge(config, selected, cr, result, verdicts, trace_from);
+    judge_runs(config, selected, {&cr}, result, verdicts);
     ++result.cases_run;
     if (config.on_case) config.on_case(cr, result.findings.size());
   }
@@ -229,6 +268,7 @@ Result<RunResult> run(const RunConfig& config, Target& target, EffectsSink& sink
   if (!config.input.empty()) {
     auto r = run_cases(config, target, sink, config.input);
     if (r) r->cases_requested = config.input.size();
+    if (r && config.shrink) shrink_findings(config, target, sink, *r);  // harness/shrink.cpp
     return r;
   }
   std::vector<Case> cases;
@@ -249,6 +289,7 @@ Result<RunResult> run(const RunConfig& config, Target& target, EffectsSink& sink
   }
   auto r = run_cases(config, target, sink, cases);
   if (r) r->cases_requested = config.cases;
+  if (r && config.shrink) shrink_findings(config, target, sink, *r);  // harness/shrink.cpp
   return r;
 }
 

@@ -31,6 +31,7 @@ struct AsyncRun {
     config.seed = 99;
     config.cases = cases;
     config.mutate = MutateFilter::kNone;
+    config.shrink = false;  // handler calls are counted: no shrinking re-runs
     config.faults = *FaultPlan::parse(faults);
     config.scenario.event_invoke_config = {
         {"MaximumRetryAttempts", retries},

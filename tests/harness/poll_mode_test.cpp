@@ -29,6 +29,7 @@ struct PollRun {
     config.seed = 11;
     config.cases = cases;
     config.mutate = MutateFilter::kNone;
+    config.shrink = false;  // handler calls are counted: no shrinking re-runs
     config.scenario.event_source_mapping = {{"BatchSize", 10}, {"MaximumBatchingWindowInSeconds", 0},
                                             {"FunctionResponseTypes", {"ReportBatchItemFailures"}}};
     config.scenario.queue = {{"VisibilityTimeout", 30},

@@ -233,6 +233,7 @@ RunResult run_setup(const RunSetup& s) {
   config.mutate = MutateFilter::kNone;
   config.faults = *FaultPlan::parse(s.faults());
   config.invariants = {&invariants().front()};  // the properties judge the trace, not the invariants
+  config.shrink = false;
   if (s.mode == Mode::kAsync) {
     config.input = async_cases(s);
     Json& eic = config.scenario.event_invoke_config;
