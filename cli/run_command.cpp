@@ -12,6 +12,8 @@
 #include "harness/effects_server.h"
 #include "harness/run.h"
 #include "harness/scenario.h"
+#include "harness/shrink.h"
+#include "reports/writer.h"
 
 namespace evh::cli {
 namespace {
@@ -41,12 +43,14 @@ Json finding_document(const FindingRecord& f, const RunResult& r, const RunConfi
          {"case", f.finding.case_index},
          {"mutations", f.kase.mutations},
          {"expect", to_string(f.kase.expect)},
-         {"faults", c.faults.to_json()},
+         {"faults", f.faults ? f.faults->to_json() : c.faults.to_json()},  // the shrunk plan, if shrinking ran
          {"scenario", r.config}};
   if (!f.finding.pointer.empty()) j["pointer"] = f.finding.pointer;
   if (f.finding.http_status) j["httpStatus"] = f.finding.http_status;
   j["evidence"] = f.finding.evidence;
   j["event"] = f.kase.event;
+  if (Json sj = shrink_json(f); !sj.is_null()) j["shrink"] = std::move(sj);
+  if (f.original) j["original"] = {{"mutations", f.original->mutations}, {"expect", to_string(f.original->expect)}, {"faults", c.faults.to_json()}, {"event", f.original->event}};
   j["trace"] = f.trace;
   return j;
 }
@@ -84,6 +88,13 @@ int run(const RunOptions& o) {
   if (o.producer_duplicates) set_from_flag(scenario, "workload", "duplicates", *o.producer_duplicates, "--producer-duplicates");
   if (o.shards) set_from_flag(scenario, "stream", "ShardCount", *o.shards, "--shards");
   if (o.partitions) set_from_flag(scenario, "stream", "NumPartitions", *o.partitions, "--partitions");
+  // --async-payload-limit overrides platform.asyncMaxPayloadBytes (SEMANTICS.md §1, §9).
+  if (!o.async_payload_limit.empty()) {
+    if (o.async_payload_limit != "1MB" && o.async_payload_limit != "256KB")
+      return fail(2, "--async-payload-limit '" + o.async_payload_limit + "': use 1MB or 256KB");
+    set_from_flag(scenario, "platform", "asyncMaxPayloadBytes",
+                  o.async_payload_limit == "256KB" ? kAsyncLegacyMaxPayloadBytes : kAsyncMaxPayloadBytes, "--async-payload-limit");
+  }
   if (auto st = resolve_scenario(scenario, source, mode); !st) return fail(exit_code_for(st.error().code), st.error().message);
 
   std::string target_spec = !o.target.empty() ? o.target : scenario.target;
@@ -126,24 +137,12 @@ int run(const RunOptions& o) {
     config.input = std::move(w->cases);
     config.input_timing = std::move(w->timing);
   }
-  if (!o.async_payload_limit.empty()) {
-    if (o.async_payload_limit == "256KB") {
-      config.async_max_payload_bytes = kAsyncLegacyMaxPayloadBytes;
-    } else if (o.async_payload_limit != "1MB") {
-      return fail(2, "--async-payload-limit '" + o.async_payload_limit + "': use 1MB or 256KB");
-    }
-  }
+  config.async_max_payload_bytes = platform_settings(scenario).async_max_payload_bytes;
   config.effects_cmd = o.effects_cmd;
   config.effects_cmd_each = o.effects_cmd_each;
-  if (o.format != "json") {
-    for (std::size_t pos = 0; pos <= o.format.size();) {
-      auto c = o.format.find(',', pos);
-      std::string f = o.format.substr(pos, c == std::string::npos ? std::string::npos : c - pos);
-      if (f != "json") return fail(2, "--format " + f + ": this version writes json (result.json and trace.jsonl)");
-      if (c == std::string::npos) break;
-      pos = c + 1;
-    }
-  }
+  // Report formats, checked before anything runs; result.json and trace.jsonl are always written.
+  auto formats = reports::parse_report_formats(o.format);
+  if (!formats) return fail(2, "--format: " + formats.error().message);
 
   // Effects: in-process handlers report through the context; out-of-process ones POST to a
   // sink on 127.0.0.1 whose address they get as EVH_EFFECTS_URL.
@@ -189,9 +188,17 @@ int run(const RunOptions& o) {
     finding_paths.push_back(p.string());
   }
   Json rj = result->to_json();
-  for (std::size_t i = 0; i < finding_paths.size() && i < rj["findings"].size(); ++i) rj["findings"][i]["file"] = finding_paths[i];
+  for (std::size_t i = 0; i < finding_paths.size() && i < rj["findings"].size(); ++i) {
+    rj["findings"][i]["file"] = finding_paths[i];
+    rj["findings"][i]["replay"] = "evh replay " + finding_paths[i];
+  }
   write(dir / "result.json", rj.dump(2) + "\n");
   write(dir / "trace.jsonl", trace.str());
+  // The other formats are rendered from what was just written (reports/writer.h).
+  if (auto st = reports::write_reports(dir.string(), rj, *formats); !st) {
+    std::cerr << "evh: " << st.error().message << "\n";
+    ++write_errors;
+  }
 
   // Summary on stdout.
   std::cout << "evh run: " << source.id << " " << result->mode << " -> " << result->target << "\n"
@@ -207,7 +214,9 @@ int run(const RunOptions& o) {
   for (std::size_t i = 0; i < result->findings.size() && shown < 20; ++i, ++shown) {
     const auto& f = result->findings[i];
     std::cout << "  finding " << f.finding.invariant << " case " << f.finding.case_index << " ["
-              << f.kase.chain() << "]: " << f.finding.message << "\n    " << finding_paths[i] << "\n";
+              << f.kase.chain() << "]: " << f.finding.message
+              << (f.original ? " (shrunk from " + std::to_string(f.original_records) + " record(s) in " + std::to_string(f.shrink_steps) + " re-runs)" : "")
+              << "\n    evh replay " << finding_paths[i] << "\n";
   }
   if (result->findings.size() > shown) std::cout << "  ... " << result->findings.size() - shown << " more in " << (dir / "result.json").string() << "\n";
   std::cout << "  report: " << (dir / "result.json").string() << "\n";

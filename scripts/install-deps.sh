@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libbenchmark-dev zlib1g-dev libssl-dev
   clang libfuzzer-14-dev ccache
   nodejs  # the example handlers in JavaScript: out-of-process targets in the demo and e2e tests
+  libtinyxml2-dev libxml2-utils python3-jsonschema chromium  # report tests: JUnit XML parse, SARIF schema, HTML render
 )
 
 missing=()
