@@ -324,7 +324,17 @@ std::size_t check_no_loss(const std::vector<const CaseRun*>& runs, const Invaria
       auto failed = failed_ids(a);
       if (!failed) continue;
       any = true;
-      for (const auto& id : batch.ids) {
+      // SEMANTICS.md §4: a stream checkpoints just before the lowest failed record, so nothing
+      // from there on is acknowledged; a queue deletes every record not listed.
+      std::size_t acked_below = batch.ids.size();
+      if (ctx.source.model != InvocationModel::kPollQueue)
+        for (std::size_t p = 0; p < batch.ids.size(); ++p)
+          if (failed->count(batch.ids[p])) {
+            acked_below = p;
+            break;
+          }
+      for (std::size_t p = 0; p < acked_below; ++p) {
+        const std::string& id = batch.ids[p];
         if (failed->count(id) || processed.count(id) || !reported.insert(id).second) continue;
         Finding f = run_finding("delivery.no-loss", *runs[i], &a,
                                 "record " + id + " was acknowledged (the function returned without listing it as failed) but the handler never processed it: it is lost");

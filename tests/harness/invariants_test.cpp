@@ -187,6 +187,40 @@ TEST(Invariants, AcknowledgingAnUnprocessedRecordIsDeliveryNoLoss) {
   EXPECT_EQ(r.findings.size(), 2u);  // 20 records in batches of 10: the last of each
 }
 
+TEST(Invariants, AStreamHandlerThatStopsAtTheFirstFailureLosesNothing) {
+  // AWS's documented stream pattern: process in order, return the first failure and stop. The
+  // records after it are not acknowledged (the checkpoint stays before it), so none is lost.
+  EffectsSink sink;
+  TargetOptions o;
+  o.effects = &sink;
+  auto target = make_in_process_target(
+      [](const Json& event, Context& ctx) -> Json {
+        for (const auto& rec : event["Records"]) {
+          const std::string seq = rec["kinesis"]["sequenceNumber"];
+          auto data = codec::base64_decode(rec["kinesis"]["data"].get<std::string>());
+          if (data && data->find("\"poison\"") != std::string::npos) return Json{{"batchItemFailures", {{{"itemIdentifier", seq}}}}};
+          ctx.processed(seq);
+        }
+        return nullptr;
+      },
+      "kinesis-stop-at-first", o);
+  RunConfig config;
+  config.source = &**find_source("kinesis");
+  config.mode = Mode::kPoll;
+  config.seed = 4;
+  config.cases = 30;
+  config.batch_size = 1;
+  config.mutate = MutateFilter::kNone;
+  config.shrink = false;
+  config.faults = *FaultPlan::parse("duplicate-delivery=0.3");
+  config.scenario.workload = {{"arrival", "burst"}, {"poison", {{"rate", 0.1}, {"payload", {{"poison", true}}}}}};
+  config.scenario.event_source_mapping = {{"BatchSize", 10}, {"FunctionResponseTypes", {"ReportBatchItemFailures"}}, {"MaximumRetryAttempts", 1}};
+  auto r = run(config, *target, sink);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(verdict_of(*r, "delivery.no-loss"), "held");
+  EXPECT_TRUE(r->findings.empty()) << r->findings.front().finding.invariant << ": " << r->findings.front().finding.message;
+}
+
 TEST(Invariants, OversizedResponseIsLimitsPayloadNotContractResponse) {
   EffectsSink sink;
   TargetOptions o;
