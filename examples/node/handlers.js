@@ -25,6 +25,76 @@ class FunctionError extends Error {
   constructor(type, message) { super(message); this.name = type; }
 }
 
+// --- What the handlers of examples/handlers/ share (examples/handlers/records.cpp) ---
+
+function records(event) {
+  if (event === null || typeof event !== 'object' || !Array.isArray(event.Records)) throw new FunctionError('Error', 'event has no Records array');
+  return event.Records;
+}
+
+function messageId(r) {
+  if (r === null || typeof r !== 'object' || typeof r.messageId !== 'string' || !r.messageId) throw new FunctionError('Error', 'record without a messageId');
+  return r.messageId;
+}
+
+function sqsPoison(r) { return typeof r.body === 'string' && r.body.includes('poison'); }
+
+function sequenceNumber(r) {
+  const id = r && ((r.kinesis && r.kinesis.sequenceNumber) || (r.dynamodb && r.dynamodb.SequenceNumber));
+  if (typeof id !== 'string' || !id) throw new FunctionError('Error', 'record without a sequence number');
+  return id;
+}
+
+function streamPoison(r) {
+  if (r.kinesis) return typeof r.kinesis.data === 'string' && Buffer.from(r.kinesis.data, 'base64').toString('utf8').includes('poison');
+  if (r.dynamodb) return r.dynamodb.NewImage !== undefined && JSON.stringify(r.dynamodb.NewImage).includes('poison');
+  return false;
+}
+
+// Idempotency keys already done, per handler, for the life of the process.
+const done = {};
+function doneKeys(name) { return done[name] || (done[name] = new Set()); }
+
+// Runs body(emit) and posts what it emitted in one POST (a batch may hold 10,000 records), also
+// when it throws: effects happen before the error does.
+async function withEffects(context, body) {
+  const effects = [];
+  try {
+    return body((e) => effects.push(e));
+  } finally {
+    await context.effect(effects);
+  }
+}
+
+// The SQS handlers of examples/handlers/: sqs-correct, and one bug each.
+function sqsHandler(opts) {
+  const name = JSON.stringify(opts);
+  return async (event, context) => withEffects(context, (emit) => {
+    const doneSet = doneKeys(name);
+    let recs = records(event);
+    if (opts.reverse) recs = recs.slice().reverse();
+    if (opts.skipLast) recs = recs.slice(0, -1);
+    const failures = [];
+    const heldGroups = new Set();  // FIFO groups with a failure earlier in this batch
+    for (const r of recs) {
+      const id = messageId(r);
+      const group = (r.attributes && r.attributes.MessageGroupId) || '';
+      if (!opts.reverse && group && heldGroups.has(group)) { failures.push({ itemIdentifier: id }); continue; }
+      if (sqsPoison(r)) {
+        if (opts.throwAtPoison) throw new FunctionError('PoisonMessageError', `cannot process message ${id}`);
+        emit({ kind: 'failed', id });
+        if (opts.listFailures !== false) failures.push({ itemIdentifier: opts.failureId ? opts.failureId(r) : id });
+        if (group && !opts.failureId) heldGroups.add(group);
+        continue;
+      }
+      const key = `charge-${id}`;
+      if (!opts.idempotent || !doneSet.has(key)) { doneSet.add(key); emit({ kind: 'side-effect', id, key }); }
+      emit({ kind: 'processed', id });
+    }
+    return { batchItemFailures: failures };
+  });
+}
+
 const handlers = {
   // returns null: right for every source whose response is ignored
   noop: async () => null,
@@ -61,6 +131,76 @@ const handlers = {
   },
   // never answers: runs past its timeout
   hang: () => new Promise(() => { setInterval(() => {}, 1 << 30); }),
+  // --- examples/handlers/correct/ ---
+  // SQS and SQS FIFO: processes in order, lists poison records (and reports them failed), charges each message once
+  'sqs-correct': sqsHandler({ idempotent: true }),
+  // Kinesis and DynamoDB Streams: processes in order, lists poison records, one side effect per sequence number
+  'kinesis-correct': async (event, context) => withEffects(context, (emit) => {
+    const done = doneKeys('kinesis-correct');
+    const failures = [];
+    for (const r of records(event)) {
+      const id = sequenceNumber(r);
+      if (streamPoison(r)) {
+        emit({ kind: 'failed', id });
+        failures.push({ itemIdentifier: id });
+        continue;
+      }
+      const key = `apply-${id}`;
+      if (!done.has(key)) { done.add(key); emit({ kind: 'side-effect', id, key }); }
+      emit({ kind: 'processed', id });
+    }
+    return { batchItemFailures: failures };
+  }),
+  // S3 (async): one idempotent side effect per object key and eTag
+  's3-correct': async (event, context) => withEffects(context, (emit) => {
+    const done = doneKeys('s3-correct');
+    for (const r of records(event)) {
+      const o = (r && r.s3 && r.s3.object) || {};
+      if (typeof o.key !== 'string' || !o.key || typeof o.sequencer !== 'string' || !o.sequencer) throw new FunctionError('Error', 'S3 record without an object key or sequencer');
+      const key = `thumbnail-${o.key}@${typeof o.eTag === 'string' && o.eTag ? o.eTag : o.sequencer}`;
+      if (!done.has(key)) { done.add(key); emit({ kind: 'side-effect', id: o.sequencer, key }); }
+      emit({ kind: 'processed', id: o.sequencer });
+    }
+    return null;
+  }),
+  // Alexa skill: a short valid response
+  'alexa-correct': async () => ({ version: '1.0', response: { outputSpeech: { type: 'PlainText', text: 'Your order is on its way.' }, shouldEndSession: true } }),
+  // --- examples/handlers/buggy/: each trips exactly one invariant ---
+  // SQS: lists failed records by receiptHandle instead of messageId (batch.identifiers)
+  'sqs-wrong-id': sqsHandler({ idempotent: true, failureId: (r) => r.receiptHandle }),
+  // SQS: notices a poison record but returns an empty batchItemFailures (batch.failures-reported)
+  'sqs-swallow': sqsHandler({ idempotent: true, listFailures: false }),
+  // SQS: throws at the poison record, failing the whole batch (batch.partial-not-whole)
+  'sqs-throw-one': sqsHandler({ idempotent: true, throwAtPoison: true }),
+  // SQS FIFO: processes a batch newest first (order.per-key)
+  'fifo-reorder': sqsHandler({ idempotent: true, reverse: true }),
+  // SQS: charges on every delivery, not once per message (idempotency.effects)
+  'sqs-not-idempotent': sqsHandler({ idempotent: false }),
+  // SQS: skips the last record of each batch and returns success (delivery.no-loss)
+  'sqs-ack-unprocessed': sqsHandler({ idempotent: true, skipLast: true }),
+  // HTTP sources: an empty or missing body kills the process: Runtime.ExitError, API Gateway answers 502 (robust.no-crash)
+  'empty-body-crash': async (event) => {
+    if (malformedHttpEvent(event)) return httpAnswer(event, 400, '{"error":"bad request"}');
+    if (typeof event.body !== 'string' || event.body.length === 0) process.exit(1);  // the bug: an unguarded read takes the process down
+    return httpAnswer(event, 200, '{"ok":true}');
+  },
+  // HTTP sources: hangs past its timeout on a non-ASCII body (robust.no-hang)
+  'unicode-hang': (event) => {
+    if (malformedHttpEvent(event)) return Promise.resolve(httpAnswer(event, 400, '{"error":"bad request"}'));
+    if (typeof event.body === 'string' && /[^\x00-\x7f]/.test(event.body)) return new Promise(() => { setInterval(() => {}, 1 << 30); });  // the bug
+    return Promise.resolve(httpAnswer(event, 200, '{"ok":true}'));
+  },
+  // Alexa skill: a valid response over Alexa's 24 KB limit (limits.payload)
+  'alexa-oversize': async () => {
+    let catalogue = '';
+    for (let i = 0; catalogue.length < 7000; ++i) catalogue += `Item ${i} is in stock. `;
+    return {
+      version: '1.0',
+      response: { outputSpeech: { type: 'PlainText', text: catalogue }, card: { type: 'Simple', title: 'Catalogue', content: catalogue },
+        reprompt: { outputSpeech: { type: 'PlainText', text: catalogue } }, shouldEndSession: false },
+      sessionAttributes: { catalogue },
+    };
+  },
   // --- out-of-process only: what an in-process handler cannot do to evh ---
   // the process exits in the middle of the invocation
   crash: async () => { process.exit(3); },
