@@ -65,6 +65,7 @@ struct RunOptions {
   std::optional<int64_t> partitions;           ///< --partitions: stream.NumPartitions
   std::string input;                           ///< --input: an exact workload (JSON Lines)
   std::string async_payload_limit;             ///< --async-payload-limit: 1MB | 256KB
+  bool progress = true;                        ///< live progress on stderr (cli/progress.h); off for `evh demo`
 };
 
 int run(const RunOptions& o);
@@ -77,6 +78,19 @@ struct ReplayOptions {
 
 /// `evh replay`: 0 FIXED, 1 STILL FAILING, 2 bad finding file, 3 target unreachable.
 int replay(const ReplayOptions& o);
+
+struct DemoOptions {
+  std::string report_dir = "evh-demo";  ///< one subdirectory per run, plus index.md and index.html
+  std::optional<uint64_t> seed;         ///< "" = kDemoSeed, so the demo gives the same table every time
+};
+
+/// The demo's seed when --seed is not given (scripts/demo.sh uses the same).
+inline constexpr uint64_t kDemoSeed = 20261123;
+
+/// `evh demo`: the correct and buggy example handlers over six sources, every report format.
+/// 0 when every correct handler passed and every buggy one was caught by its invariant, 1
+/// otherwise, 2 when the report directory cannot be made.
+int demo(const DemoOptions& o);
 
 /// A fresh run seed (the only non-deterministic draw evh makes).
 uint64_t draw_seed();

@@ -82,6 +82,11 @@ int main(int argc, char** argv) {
   replayc->add_option("--target", rep.target, "Replay against this target instead of the finding's (builtin:NAME, http://..., ...)");
   replayc->add_option("--report-dir", rep.report_dir, "Also write result.json and trace.jsonl of the replay here");
 
+  evh::cli::DemoOptions demo_opts;
+  auto* democ = app.add_subcommand("demo", "Run the correct and buggy example handlers over six sources and write every report format");
+  democ->add_option("--report-dir", demo_opts.report_dir, "One subdirectory per run, plus index.md and index.html (default evh-demo)");
+  democ->add_option("--seed", demo_opts.seed, "Run seed of every run (default 20261123)");
+
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
     std::string names;
@@ -110,6 +115,7 @@ int main(int argc, char** argv) {
     if (*generate) return evh::cli::generate(gen);
     if (*validate) return evh::cli::validate(val);
     if (*replayc) return evh::cli::replay(rep);
+    if (*democ) return evh::cli::demo(demo_opts);
     if (*runc) {
       run.faults_given = faults_opt->count() > 0;
       return evh::cli::run(run);

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "examples/builtin.h"
 #include "generators/catalog.h"
 #include "generators/codec.h"
@@ -164,7 +165,12 @@ int run(const RunOptions& o) {
 
   std::cerr << "evh: seed=" << config.seed << " (replay the whole run with --seed=" << config.seed << ")\n";
   config.target_description = target_spec;
+  // Live progress on stderr (cli/progress.h): in place on a terminal, sparse plain lines in logs.
+  ProgressPrinter progress(std::cerr, o.progress && stderr_is_tty(), mode == Mode::kPoll ? 0 : !config.input.empty() ? config.input.size() : config.cases,
+                           mode == Mode::kPoll ? "batches" : "cases");
+  if (o.progress) config.on_case = [&progress](const CaseRun&, std::size_t findings) { progress.tick(findings); };
   auto result = harness::run(config, **target, sink);
+  progress.finish();
   (*target)->stop();
   if (!result) return fail(exit_code_for(result.error().code), result.error().message);
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds evh, generates and validates a corpus of events
-# for every event source into evh-out/ (one JSONL file per source plus a summary), then runs the
-# bundled example handlers through the harness (in-process and, with node, through evh's
-# Runtime API server) and writes a report per run under evh-out/runs/.
+# for every event source into evh-out/ (one JSONL file per source plus a summary), runs the Node.js
+# example handlers through evh's Runtime API server (with node), then `evh demo`: the bundled
+# correct and buggy handlers over six sources, every report format, into evh-out/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -29,14 +29,8 @@ for source in $($evh list sources --json | sed -n 's/.*"id": "\(.*\)".*/\1/p'); 
   echo "| $source | $model | 200 | $valid | 20 | 20 |" >> "$summary"
 done
 
-# The harness against the example handlers: correct ones must pass, buggy ones must be caught.
-{
-  echo
-  echo "## Example handlers through the harness (sync, async and poll modes), seed $seed"
-  echo
-  echo "| run | target | expected | verdict | findings | report |"
-  echo "|---|---|---|---|---|---|"
-} >> "$summary"
+# Out-of-process: the same example handlers in JavaScript, through evh's Lambda Runtime API
+# server and the Node.js runtime client (skipped without node).
 run_example() {  # name target expected(pass|fail) [run arguments: --source S --mode M or a scenario file]
   local name=$1 target=$2 expected=$3; shift 3
   local dir="$out/runs/$name" code=0
@@ -49,20 +43,28 @@ run_example() {  # name target expected(pass|fail) [run arguments: --source S --
   echo "| $name | \`$target\` | $expected | $verdict | ${findings:-?} | $dir/result.json |" >> "$summary"
   [ "$verdict" = "$expected" ] || status=1
 }
-mkdir -p "$out/runs"
-run_example http-echo builtin:apigw-echo pass --source apigw-http --mode sync --faults duplicate-delivery,lost-response,throttle,cold-start
-run_example rest-fragile builtin:apigw-fragile fail --source apigw-rest --mode sync
-run_example rest-string-status builtin:apigw-string-status fail --source apigw-rest --mode sync --mutate none
-run_example sqs-partial builtin:sqs-partial pass --source sqs --mode sync
-run_example s3-async-destinations builtin:noop pass examples/scenarios/s3-async-destinations.json --mutate none
-run_example sqs-poll-redrive builtin:sqs-partial pass examples/scenarios/sqs-partial-batch.json --mutate none
 if command -v node >/dev/null; then
+  {
+    echo
+    echo "## Example handlers in Node.js through evh's Runtime API server, seed $seed"
+    echo
+    echo "| run | target | expected | verdict | findings | report |"
+    echo "|---|---|---|---|---|---|"
+  } >> "$summary"
+  mkdir -p "$out/runs"
   run_example rest-fragile-node "runtime-api:node examples/node/runtime_client.js apigw-fragile" fail --source apigw-rest --mode sync
   run_example sqs-partial-node "runtime-api:node examples/node/runtime_client.js sqs-partial" pass --source sqs --mode sync
 fi
-
 cat "$summary"
 echo
 echo "evh: corpus written to $out/events/ (valid events, legal edges and illegal inputs per source, with seeds)"
-echo "evh: harness reports written to $out/runs/ (result.json, trace.jsonl, findings/ per run)"
+[ -d "$out/runs" ] && echo "evh: Runtime API runs written to $out/runs/ (result.json, trace.jsonl, findings/ per run)"
+
+# The demo: the correct and buggy example handlers (in-process) over SQS, SQS FIFO, Kinesis,
+# DynamoDB Streams, API Gateway HTTP and S3 (async); correct ones must pass, buggy ones must be
+# caught by their invariant. Every report format per run, and an index.
+echo
+$evh demo --report-dir "$out/demo" --seed "$seed" || status=1
+echo
+echo "evh: demo reports in $out/demo/: open $out/demo/index.html (or read $out/demo/index.md)"
 exit $status
