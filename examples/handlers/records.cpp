@@ -81,4 +81,17 @@ Json http_answer(const Json& event, int status, const char* body) {
   return answer;
 }
 
+bool handle_sqs_record(const Json& record, harness::Context& ctx, DoneKeys& done, Json& failures) {
+  const std::string id = sqs_message_id(record);
+  if (sqs_poison(record)) {
+    ctx.failed(id);
+    failures.push_back({{"itemIdentifier", id}});
+    return false;
+  }
+  const std::string key = "charge-" + id;
+  if (done.first_time(key)) ctx.side_effect(id, key);
+  ctx.processed(id);
+  return true;
+}
+
 }  // namespace evh::examples

@@ -48,4 +48,10 @@ class DoneKeys {
   std::set<std::string> done_;
 };
 
+/// The correct handling of one SQS record, shared by the handlers whose bug lies elsewhere (which
+/// records they visit, in what order): a poison record is reported failed (effect and
+/// batchItemFailures entry); any other gets its "charge-<messageId>" side effect once and is
+/// processed. Returns false for a poison record.
+bool handle_sqs_record(const Json& record, harness::Context& ctx, DoneKeys& done, Json& failures);
+
 }  // namespace evh::examples

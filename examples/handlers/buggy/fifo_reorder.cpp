@@ -12,17 +12,7 @@ harness::Handler make_fifo_reorder() {
   return [done](const Json& event, harness::Context& ctx) -> Json {
     const Json& records = batch_records(event);
     Json failures = Json::array();
-    for (auto it = records.rbegin(); it != records.rend(); ++it) {  // the bug: newest first
-      const std::string id = sqs_message_id(*it);
-      if (sqs_poison(*it)) {
-        ctx.failed(id);
-        failures.push_back({{"itemIdentifier", id}});
-        continue;
-      }
-      const std::string key = "charge-" + id;
-      if (done->first_time(key)) ctx.side_effect(id, key);
-      ctx.processed(id);
-    }
+    for (auto it = records.rbegin(); it != records.rend(); ++it) handle_sqs_record(*it, ctx, *done, failures);  // the bug: newest first
     return Json{{"batchItemFailures", failures}};
   };
 }

@@ -12,17 +12,7 @@ harness::Handler make_sqs_ack_unprocessed() {
   return [done](const Json& event, harness::Context& ctx) -> Json {
     const Json& records = batch_records(event);
     Json failures = Json::array();
-    for (std::size_t i = 0; i + 1 < records.size(); ++i) {  // the bug: `i + 1 <`, the last one is dropped
-      const std::string id = sqs_message_id(records[i]);
-      if (sqs_poison(records[i])) {
-        ctx.failed(id);
-        failures.push_back({{"itemIdentifier", id}});
-        continue;
-      }
-      const std::string key = "charge-" + id;
-      if (done->first_time(key)) ctx.side_effect(id, key);
-      ctx.processed(id);
-    }
+    for (std::size_t i = 0; i + 1 < records.size(); ++i) handle_sqs_record(records[i], ctx, *done, failures);  // the bug: the last one is dropped
     return Json{{"batchItemFailures", failures}};
   };
 }

@@ -22,15 +22,7 @@ harness::Handler make_sqs_correct() {
         failures.push_back({{"itemIdentifier", id}});  // not tried: retried after the failed one
         continue;
       }
-      if (sqs_poison(record)) {
-        ctx.failed(id);
-        failures.push_back({{"itemIdentifier", id}});
-        if (!group.empty()) held_groups.insert(group);
-        continue;
-      }
-      const std::string key = "charge-" + id;
-      if (done->first_time(key)) ctx.side_effect(id, key);
-      ctx.processed(id);
+      if (!handle_sqs_record(record, ctx, *done, failures) && !group.empty()) held_groups.insert(group);
     }
     return Json{{"batchItemFailures", failures}};
   };
