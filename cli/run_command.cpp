@@ -7,56 +7,19 @@
 
 #include "cli/commands.h"
 #include "cli/progress.h"
-#include "examples/builtin.h"
+#include "cli/target_setup.h"
 #include "generators/catalog.h"
 #include "generators/codec.h"
-#include "harness/effects_server.h"
+#include "harness/finding_file.h"
 #include "harness/run.h"
 #include "harness/scenario.h"
 #include "harness/shrink.h"
 #include "reports/writer.h"
 
 namespace evh::cli {
-namespace {
 
 namespace fs = std::filesystem;
 using namespace evh::harness;
-
-Status write_text(const fs::path& path, const std::string& text) {
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  std::ofstream f(path, std::ios::binary);
-  if (!f) return make_error(ErrorCode::kIo, path.string() + ": cannot write file");
-  f.write(text.data(), static_cast<std::streamsize>(text.size()));
-  if (!f) return make_error(ErrorCode::kIo, path.string() + ": write failed");
-  return Ok{};
-}
-
-Json finding_document(const FindingRecord& f, const RunResult& r, const RunConfig& c) {
-  Json j{{"evh", "0.1.0"},
-         {"invariant", f.finding.invariant},
-         {"message", f.finding.message},
-         {"source", r.source},
-         {"mode", r.mode},
-         {"target", r.target},
-         {"seed", f.kase.seed},
-         {"runSeed", r.seed},
-         {"case", f.finding.case_index},
-         {"mutations", f.kase.mutations},
-         {"expect", to_string(f.kase.expect)},
-         {"faults", f.faults ? f.faults->to_json() : c.faults.to_json()},  // the shrunk plan, if shrinking ran
-         {"scenario", r.config}};
-  if (!f.finding.pointer.empty()) j["pointer"] = f.finding.pointer;
-  if (f.finding.http_status) j["httpStatus"] = f.finding.http_status;
-  j["evidence"] = f.finding.evidence;
-  j["event"] = f.kase.event;
-  if (Json sj = shrink_json(f); !sj.is_null()) j["shrink"] = std::move(sj);
-  if (f.original) j["original"] = {{"mutations", f.original->mutations}, {"expect", to_string(f.original->expect)}, {"faults", c.faults.to_json()}, {"event", f.original->event}};
-  j["trace"] = f.trace;
-  return j;
-}
-
-}  // namespace
 
 int run(const RunOptions& o) {
   if (all_sources().empty()) return fail(3, "no source could be loaded");
@@ -145,23 +108,9 @@ int run(const RunOptions& o) {
   auto formats = reports::parse_report_formats(o.format);
   if (!formats) return fail(2, "--format: " + formats.error().message);
 
-  // Effects: in-process handlers report through the context; out-of-process ones POST to a
-  // sink on 127.0.0.1 whose address they get as EVH_EFFECTS_URL.
-  EffectsSink sink;
-  std::unique_ptr<EffectsServer> effects_server;
-  TargetOptions topts;
-  topts.function = scenario.function;
-  for (const auto& [k, v] : scenario.environment) topts.env[k] = v;
-  topts.concurrency = o.concurrency;
-  topts.effects = &sink;
-  topts.builtin = [](const std::string& name) { return examples::find_builtin(name); };
-  if (target_spec.rfind("builtin:", 0) != 0) {
-    effects_server = std::make_unique<EffectsServer>(sink);
-    if (auto st = effects_server->start(); !st) return fail(3, "effects sink: " + st.error().message);
-    topts.effects_url = effects_server->url();
-  }
-  auto target = make_target(target_spec, topts);
-  if (!target) return fail(exit_code_for(target.error().code), target.error().message);
+  auto t = make_cli_target(target_spec, scenario, o.concurrency);
+  if (!t) return fail(exit_code_for(t.error().code), t.error().message);
+  Target& target = *(*t)->target;
 
   std::cerr << "evh: seed=" << config.seed << " (replay the whole run with --seed=" << config.seed << ")\n";
   config.target_description = target_spec;
@@ -169,9 +118,9 @@ int run(const RunOptions& o) {
   ProgressPrinter progress(std::cerr, o.progress && stderr_is_tty(), mode == Mode::kPoll ? 0 : !config.input.empty() ? config.input.size() : config.cases,
                            mode == Mode::kPoll ? "batches" : "cases");
   if (o.progress) config.on_case = [&progress](const CaseRun&, std::size_t findings) { progress.tick(findings); };
-  auto result = harness::run(config, **target, sink);
+  auto result = harness::run(config, target, (*t)->sink);
   progress.finish();
-  (*target)->stop();
+  target.stop();
   if (!result) return fail(exit_code_for(result.error().code), result.error().message);
 
   // The report directory: nothing a run produced is lost, even when writing part of it fails.
