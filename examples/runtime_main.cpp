@@ -88,6 +88,9 @@ class RuntimeClient {
  public:
   explicit RuntimeClient(const Endpoint& api) : api_(api.host, api.port) {
     api_.set_keep_alive(true);
+    // httplib sends a POST's headers and body in two writes: without TCP_NODELAY, Nagle's
+    // algorithm and the server's delayed ACK hold every reply ~40 ms.
+    api_.set_tcp_nodelay(true);
     // GET /next is a long poll: the platform answers when it has an invocation.
     api_.set_read_timeout(std::chrono::hours(24));
     api_.set_connection_timeout(std::chrono::seconds(5));
@@ -95,6 +98,7 @@ class RuntimeClient {
       effects_path_ = effects->path.empty() ? "/effects" : effects->path;
       effects_.emplace(effects->host, effects->port);
       effects_->set_keep_alive(true);
+      effects_->set_tcp_nodelay(true);
       effects_->set_read_timeout(std::chrono::seconds(5));
     }
   }

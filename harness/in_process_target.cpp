@@ -25,6 +25,7 @@ class InProcessTarget final : public Target {
   std::string describe() const override { return name_; }
   Status start() override { return Ok{}; }
   bool reads_payload_bytes() const override { return false; }
+  bool timeouts_take_real_time() const override { return false; }
 
   Outcome invoke(const Invocation& inv) override {
     Outcome o;

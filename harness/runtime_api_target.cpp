@@ -1,7 +1,8 @@
 // Runtime API target (`runtime-api:'CMD'`): evh serves the Lambda Runtime API 2018-06-01
 // (SEMANTICS.md §8) on 127.0.0.1 and starts CMD as the runtime, so that any runtime client
 // (evh's examples/node/runtime_client.js, or an official runtime interface client) runs the
-// function exactly as it would on Lambda. One runtime process per concurrency slot.
+// function exactly as it would on Lambda. One runtime process per concurrency slot. What a
+// runtime's error report means is internal/runtime_api_protocol.cpp (also fuzzed there).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -27,6 +28,7 @@
 
 #include "generators/json.h"
 #include "generators/limits.h"
+#include "harness/internal/runtime_api_protocol.h"
 #include "harness/internal/subprocess.h"
 #include "harness/internal/targets.h"
 
@@ -48,9 +50,6 @@ constexpr const char* kHeaderCognitoIdentity = "Lambda-Runtime-Cognito-Identity"
 constexpr const char* kHeaderErrorType = "Lambda-Runtime-Function-Error-Type";
 constexpr const char* kHeaderContentType = "Content-Type";
 constexpr const char* kJsonContentType = "application/json";
-// An /error body with an X-Ray cause embedded (SEMANTICS.md §8 "Error reporting"); the cause is
-// stripped from what the caller sees, as the RIE does.
-constexpr const char* kErrorCauseContentType = "application/vnd.aws.lambda.error.cause+json";
 
 // Runtime API error types (SEMANTICS.md §8 table: 400 / 403 / 413 / 500).
 constexpr const char* kErrInvalidRequestId = "InvalidRequestID";
@@ -58,12 +57,6 @@ constexpr const char* kErrInvalidStateTransition = "InvalidStateTransition";
 constexpr const char* kErrRequestEntityTooLarge = "RequestEntityTooLarge";
 constexpr const char* kErrTruncatedRequest = "TruncatedHTTPRequest";
 constexpr const char* kErrInternal = "InternalServerError";
-
-// X-Amz-Function-Error: AWS-recorded value for every failure kind (SEMANTICS.md §1).
-constexpr const char* kFunctionErrorUnhandled = "Unhandled";
-// Used when a runtime reports an error with neither a header nor a body errorType ([RIE]
-// fatalerror.go, SEMANTICS.md §1).
-constexpr const char* kUnknownErrorType = "Runtime.Unknown";
 
 // --- Environment (SEMANTICS.md §8 "Runtime Interface Emulator": env knobs) ------------------
 constexpr const char* kLoopback = "127.0.0.1";
@@ -125,56 +118,9 @@ Body read_body(const httplib::ContentReader& reader) {
   return b;
 }
 
-/// The platform-made error outcomes (timeout, exit, oversize): HTTP 200 with
-/// X-Amz-Function-Error, as the Invoke API reports them (SEMANTICS.md §1, §8.6).
-Outcome platform_error(OutcomeKind kind, const Json& doc, std::string detail) {
-  Outcome o;
-  o.kind = kind;
-  o.status = 200;
-  o.function_error = kFunctionErrorUnhandled;
-  o.error_type = doc.value("errorType", "");
-  o.error_message = doc.value("errorMessage", "");
-  o.payload = dump(doc);
-  o.content_type = kJsonContentType;
-  o.detail = std::move(detail);
-  return o;
-}
-
-/// A function error reported by the runtime (/error or /init/error). The payload is the error
-/// document as posted; an empty or non-JSON body gets a synthesized {errorType, errorMessage}
-/// from the Lambda-Runtime-Function-Error-Type header (SEMANTICS.md §8).
-Outcome reported_error(const httplib::Request& req, std::string body, const std::string& detail) {
-  std::string header_type = req.get_header_value(kHeaderErrorType);
-  std::string content_type = req.get_header_value(kHeaderContentType);
-  Json doc = Json::parse(body, nullptr, false);
-  if (!doc.is_discarded() && doc.is_object() && content_type == kErrorCauseContentType) {
-    doc.erase("errorCause");
-    body = dump(doc);
-    content_type = kJsonContentType;
-  }
-  Outcome o;
-  o.kind = OutcomeKind::kFunctionError;
-  o.status = 200;
-  o.function_error = kFunctionErrorUnhandled;
-  o.detail = detail;
-  std::string body_type;
-  if (!doc.is_discarded() && doc.is_object()) {
-    if (auto t = doc.find("errorType"); t != doc.end() && t->is_string()) body_type = t->get<std::string>();
-    if (auto m = doc.find("errorMessage"); m != doc.end() && m->is_string()) o.error_message = m->get<std::string>();
-  }
-  // The errorType the Invoke caller sees is the body's; the header names it when there is no
-  // body (SEMANTICS.md §8 "Error reporting"). The official Node RIC sends no header on /error.
-  o.error_type = !body_type.empty() ? body_type : !header_type.empty() ? header_type : kUnknownErrorType;
-  if (doc.is_discarded()) {
-    // Lambda builds the document from the header when the runtime gives no usable body.
-    o.error_message = body.empty() ? o.error_type : body;
-    o.payload = dump(Json{{"errorType", o.error_type}, {"errorMessage", o.error_message}});
-    o.content_type = kJsonContentType;
-  } else {
-    o.payload = std::move(body);
-    o.content_type = content_type.empty() ? kJsonContentType : content_type;
-  }
-  return o;
+/// An /error or /init/error request as internal/runtime_api_protocol.h reads it.
+ErrorReport error_report(const httplib::Request& req, std::string body) {
+  return ErrorReport{req.get_header_value(kHeaderErrorType), req.get_header_value(kHeaderContentType), std::move(body)};
 }
 
 /// What evh knows about one invocation when it hands it to the runtime.
@@ -271,6 +217,9 @@ class Session {
   void deliver(Delivery d) {
     std::lock_guard lk(mu_);
     reply_.reset();
+    // Re-runs (shrinking, replay, the same seed again) deliver the same request ids: a new
+    // delivery of an id is a new invocation, which may be answered once more.
+    if (answered_.erase(d.request_id) > 0) std::erase(answered_order_, d.request_id);
     queued_ = std::move(d);
     cv_.notify_all();
   }
@@ -414,7 +363,7 @@ class Session {
                                       "Exceeded maximum allowed payload size (" +
                                           std::to_string(limits::kSyncResponseBytes) + " bytes)."));
     } else if (is_error) {
-      reply_.emplace(reported_error(req, std::move(body.bytes), "runtime posted /invocation/" + id + "/error"));
+      reply_.emplace(reported_error(error_report(req, std::move(body.bytes)), "runtime posted /invocation/" + id + "/error"));
       reply_json(res, 202, dump(Json{{"status", "OK"}}));
     } else {
       Outcome o;
@@ -447,7 +396,7 @@ class Session {
       reply_json(res, 403, json_error(kErrInvalidStateTransition, "/runtime/init/error is only valid during init"));
       return;
     }
-    init_error_.emplace(reported_error(req, std::move(body.bytes), "runtime posted /runtime/init/error"));
+    init_error_.emplace(reported_error(error_report(req, std::move(body.bytes)), "runtime posted /runtime/init/error"));
     reply_json(res, 202, dump(Json{{"status", "OK"}}));
     cv_.notify_all();
   }

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <utility>
 
 #include "generators/catalog.h"
 #include "generators/codec.h"
@@ -136,10 +137,36 @@ std::string shrink_key(const RunConfig& config, const FindingRecord& rec) {
   return codec::sha1_hex(what) + " " + rec.finding.invariant;
 }
 
+// The run's target, counting the invocations that time out (what a re-run costs in real time
+// on an out-of-process target).
+class TimeoutCounter final : public Target {
+ public:
+  explicit TimeoutCounter(Target& target) : target_(target) {}
+  std::string describe() const override { return target_.describe(); }
+  Status start() override { return target_.start(); }
+  Outcome invoke(const Invocation& inv) override {
+    Outcome o = target_.invoke(inv);
+    if (o.kind == OutcomeKind::kTimeout) ++timeouts_;
+    return o;
+  }
+  Status restart() override { return target_.restart(); }
+  void stop() override { target_.stop(); }
+  int slots() const override { return target_.slots(); }
+  bool reads_payload_bytes() const override { return target_.reads_payload_bytes(); }
+  bool timeouts_take_real_time() const override { return target_.timeouts_take_real_time(); }
+  std::size_t take_timeouts() { return std::exchange(timeouts_, 0); }
+
+ private:
+  Target& target_;
+  std::size_t timeouts_ = 0;
+};
+
 class Shrinker {
  public:
-  Shrinker(const RunConfig& config, Target& target, EffectsSink& sink, const FindingRecord& finding, std::size_t max_steps)
-      : config_(config), target_(target), sink_(sink), finding_(finding), max_steps_(max_steps) {
+  Shrinker(const RunConfig& config, Target& target, EffectsSink& sink, const FindingRecord& finding, std::size_t max_steps,
+           std::size_t* real_timeouts_left)
+      : config_(config), target_(target), sink_(sink), finding_(finding), max_steps_(max_steps),
+        real_timeouts_left_(target.timeouts_take_real_time() ? real_timeouts_left : nullptr) {
     if (const Invariant* inv = find_invariant(finding.finding.invariant)) invariants_ = {inv};
   }
 
@@ -151,7 +178,9 @@ class Shrinker {
     out.original_records = out.records = record_count(source, out.kase.event);
     if (!fails(out.kase, out.faults)) {
       out.steps = steps_;
-      out.note = capped_ ? "not shrunk: no re-run left" : "not shrunk: the case does not fail when delivered alone (it needs the other cases of the run, or state the target kept)";
+      out.note = timeouts_capped_ ? timeouts_note()
+                 : capped_        ? "not shrunk: no re-run left"
+                                  : "not shrunk: the case does not fail when delivered alone (it needs the other cases of the run, or state the target kept)";
       return out;
     }
     out.reproduced = true;
@@ -257,7 +286,8 @@ class Shrinker {
     out.steps = steps_;
     out.capped = capped_;
     out.witness = std::move(witness_);
-    if (capped_) notes.push_back("stopped at " + std::to_string(max_steps_) + " re-runs: a smaller case may exist");
+    if (timeouts_capped_) notes.push_back(timeouts_note());
+    else if (capped_) notes.push_back("stopped at " + std::to_string(max_steps_) + " re-runs: a smaller case may exist");
     for (const auto& n : notes) out.note += (out.note.empty() ? "" : "; ") + n;
     return out;
   }
@@ -265,8 +295,9 @@ class Shrinker {
  private:
   // Delivers `kase` alone with `plan`: does the finding's invariant fail again?
   bool fails(const Case& kase, const FaultPlan& plan) {
-    if (steps_ >= max_steps_) {
+    if (steps_ >= max_steps_ || (real_timeouts_left_ != nullptr && *real_timeouts_left_ == 0)) {
       capped_ = true;
+      timeouts_capped_ = steps_ < max_steps_;
       return false;
     }
     ++steps_;
@@ -274,6 +305,7 @@ class Shrinker {
     c.faults = plan;
     if (!invariants_.empty()) c.invariants = invariants_;
     auto r = harness::run(c, target_, sink_);
+    if (real_timeouts_left_ != nullptr && target_.take_timeouts() > 0) --*real_timeouts_left_;
     if (!r) return false;
     for (auto& f : r->findings) {
       if (f.finding.invariant != finding_.finding.invariant) continue;
@@ -283,11 +315,18 @@ class Shrinker {
     return false;
   }
 
+  static std::string timeouts_note() {
+    return "stopped after " + std::to_string(kShrinkMaxRealTimeoutsPerRun) +
+           " re-runs that timed out (each waits out the function's Timeout in real time): a smaller case may exist";
+  }
+
   const RunConfig& config_;
-  Target& target_;
+  TimeoutCounter target_;
   EffectsSink& sink_;
   const FindingRecord& finding_;
   std::size_t max_steps_;
+  std::size_t* real_timeouts_left_;
+  bool timeouts_capped_ = false;
   std::vector<const Invariant*> invariants_;
   std::size_t steps_ = 0;
   bool capped_ = false;
@@ -307,6 +346,7 @@ RunConfig single_case_config(const RunConfig& config, const Case& kase, std::siz
   c.input_timing.clear();
   c.on_case = nullptr;
   c.shrink = false;
+  c.shard.reset();  // one case alone is no shard's work
   c.cases = 1;
   Case k = kase;
   if (c.mode == Mode::kPoll) {
@@ -327,9 +367,10 @@ RunConfig single_case_config(const RunConfig& config, const Case& kase, std::siz
   return c;
 }
 
-ShrinkResult shrink(const RunConfig& config, Target& target, EffectsSink& sink, const FindingRecord& finding, std::size_t max_steps) {
+ShrinkResult shrink(const RunConfig& config, Target& target, EffectsSink& sink, const FindingRecord& finding, std::size_t max_steps,
+                    std::size_t* real_timeouts_left) {
   EVH_CHECK(config.source != nullptr) << "shrink without a source";
-  return Shrinker(config, target, sink, finding, max_steps).run();
+  return Shrinker(config, target, sink, finding, max_steps, real_timeouts_left).run();
 }
 
 void shrink_findings(const RunConfig& config, Target& target, EffectsSink& sink, RunResult& result) {
@@ -338,6 +379,7 @@ void shrink_findings(const RunConfig& config, Target& target, EffectsSink& sink,
   base.input.clear();
   base.input_timing.clear();
   std::size_t budget = kShrinkMaxStepsPerRun;
+  std::size_t real_timeouts_left = kShrinkMaxRealTimeoutsPerRun;
   std::map<std::string, std::size_t> done;  // sha1 of case + invariant → the finding shrunk first
   for (std::size_t i = 0; i < result.findings.size(); ++i) {
     FindingRecord& rec = result.findings[i];
@@ -365,7 +407,12 @@ void shrink_findings(const RunConfig& config, Target& target, EffectsSink& sink,
       rec.shrink_note = "not shrunk: the run's shrinking budget (" + std::to_string(kShrinkMaxStepsPerRun) + " re-runs) is spent";
       continue;
     }
-    ShrinkResult s = shrink(base, target, sink, rec, std::min(kShrinkMaxSteps, budget));
+    if (real_timeouts_left == 0 && target.timeouts_take_real_time()) {
+      rec.shrink_note = "not shrunk: the run's " + std::to_string(kShrinkMaxRealTimeoutsPerRun) +
+                        " re-runs that may time out (each waits out the function's Timeout in real time) are spent";
+      continue;
+    }
+    ShrinkResult s = shrink(base, target, sink, rec, std::min(kShrinkMaxSteps, budget), &real_timeouts_left);
     budget -= std::min(budget, s.steps);
     rec.shrink_steps = s.steps;
     rec.shrink_capped = s.capped;

@@ -19,6 +19,10 @@ namespace evh::harness {
 inline constexpr std::size_t kShrinkMaxSteps = 200;
 /// Re-runs all the findings of one run may take together; findings past it stay as found.
 inline constexpr std::size_t kShrinkMaxStepsPerRun = 2000;
+/// Re-runs of one run whose invocation timed out on a target where that costs real time (a
+/// runtime process waits out the function's Timeout, up to 15 minutes): past it, shrinking stops
+/// and the findings keep what they have. Counted, not timed, so the same run shrinks the same way.
+inline constexpr std::size_t kShrinkMaxRealTimeoutsPerRun = 10;
 
 /// What shrinking one finding produced.
 struct ShrinkResult {
@@ -48,12 +52,15 @@ RunConfig single_case_config(const RunConfig& config, const Case& kase, std::siz
 /// (sync and async: the case is re-made from its seed with part of the chain; poll mode skips
 /// it: a mapping's batch has no single chain), faults of the plan, members of each record's
 /// JSON payload. Deterministic: the same run shrinks the same way. At most `max_steps` re-runs.
+/// `real_timeouts_left` (optional) is decremented for every re-run with a timed-out invocation
+/// when target.timeouts_take_real_time(); at 0 no further re-run is made.
 ShrinkResult shrink(const RunConfig& config, Target& target, EffectsSink& sink, const FindingRecord& finding,
-                    std::size_t max_steps = kShrinkMaxSteps);
+                    std::size_t max_steps = kShrinkMaxSteps, std::size_t* real_timeouts_left = nullptr);
 
 /// Shrinks every finding of `result` in place (RunConfig::shrink): `kase`, `faults`, the finding
 /// and its trace become the shrunk ones, `original` keeps the case as found. Findings with the
-/// same case and invariant are shrunk once. Bounded by kShrinkMaxStepsPerRun.
+/// same case and invariant are shrunk once. Bounded by kShrinkMaxStepsPerRun and
+/// kShrinkMaxRealTimeoutsPerRun.
 void shrink_findings(const RunConfig& config, Target& target, EffectsSink& sink, RunResult& result);
 
 /// {"shrunk", "steps", "capped", "originalRecords", "records", "note"}: how a finding was shrunk,

@@ -61,6 +61,10 @@ class Target {
   /// Whether invoke() reads Invocation::payload when Invocation::event is set. An in-process
   /// handler takes the event itself, so poll modes need not serialize every batch for it.
   virtual bool reads_payload_bytes() const { return true; }
+  /// Whether an invocation that times out costs real time (a process runs until it is killed)
+  /// rather than virtual time (an in-process handler spends its deadline on the virtual clock).
+  /// Shrinking bounds its timed-out re-runs by it (harness/shrink.h).
+  virtual bool timeouts_take_real_time() const { return true; }
 };
 
 /// Builds a target from its spec string (the --target flag). Unknown kinds, empty commands

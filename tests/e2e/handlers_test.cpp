@@ -22,8 +22,7 @@ using testing::write_file;
 namespace fs = std::filesystem;
 
 // The runs' scenarios, as a user deploys them. Every function has a 1 s timeout: out of process
-// a hanging runtime costs one real second, and so does each re-run shrinking makes through a
-// runtime-api target (see the note at the end of this file).
+// a hanging runtime costs one real second.
 // SQS with a poison record in five, partial batch responses and a DLQ after two receives (so
 // poison records end).
 constexpr const char* kSqsPoison = R"({"source": "sqs", "mode": "poll", "function": {"Timeout": 1},
@@ -190,6 +189,31 @@ TEST(Handlers, S3CorrectPassesAsyncWithDuplicates) {
       EXPECT_EQ(inv["status"], "held") << inv.dump();
     }
   }
+}
+
+// Shrinking re-runs the case through the same runtime, with the same request ids: the Runtime API
+// server must take their replies again (it once refused them as already answered, so every re-run
+// waited out the function timeout and nothing shrank). The shrunk finding then replays.
+TEST(Handlers, ShrinkingThroughARuntimeApiTargetReachesOneRecordAndReplays) {
+  const Row& row = rows().front();  // sqs-wrong-id: batch.identifiers
+  ASSERT_STREQ(row.handler, "sqs-wrong-id");
+  EvhRun r = run_evh(row, cpp_runtime(row.handler));
+  expect_only(r, row, "runtime-api: evh-example-runtime");
+  ASSERT_TRUE(r.result.is_object()) << r.err;
+  std::string file;
+  for (const auto& f : r.result["findings"]) {
+    ASSERT_TRUE(f.contains("shrink")) << f.dump();
+    EXPECT_EQ(f["shrink"]["shrunk"], true) << f["shrink"].dump();
+    EXPECT_EQ(f["shrink"]["records"], 1) << f["shrink"].dump();
+    if (f["shrink"]["originalRecords"].get<int>() > 1) file = f["file"].get<std::string>();
+  }
+  ASSERT_FALSE(file.empty()) << "no finding was found in a batch of more than one record";
+  auto still = run_command(testing::evh_binary() + " replay " + file + " --target " + cpp_runtime(row.handler), "", 60);
+  EXPECT_EQ(still.exit_code, 1) << still.err << still.out;
+  EXPECT_EQ(still.out.rfind("STILL FAILING: batch.identifiers ", 0), 0u) << still.out;
+  auto fixed = run_command(testing::evh_binary() + " replay " + file + " --target " + cpp_runtime(row.twin), "", 60);
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.err << fixed.out;
+  EXPECT_EQ(fixed.out, "FIXED\n");
 }
 
 }  // namespace

@@ -118,6 +118,22 @@ TEST(Replay, FindingWithFaultsReplaysWithItsFaultPlan) {
   EXPECT_EQ(still.exit_code, 1) << still.err << still.out;
 }
 
+
+TEST(Replay, NoShrinkKeepsTheCaseAsFoundAndStillReplays) {
+  const std::string dir = temp_dir();
+  const std::string args = "--source apigw-rest --mode sync --target builtin:apigw-string-status --cases 4 --seed 9 --mutate none "
+                           "--faults cold-start=0.5,delay=0.5 --no-shrink";
+  const std::string file = finding_of(args, dir);
+  ASSERT_FALSE(file.empty());
+  Json doc = Json::parse(read_text(file));
+  EXPECT_FALSE(doc.contains("shrink")) << doc["shrink"].dump();
+  EXPECT_FALSE(doc.contains("original"));
+  EXPECT_EQ(doc["faults"].size(), 2u) << doc["faults"].dump();  // the run's plan, not shrunk away
+  auto run = run_command(evh("run " + args + " --report-dir " + dir + "/again"));
+  EXPECT_EQ(run.out.find("shrunk from"), std::string::npos) << run.out;
+  auto still = run_command(evh("replay " + file));
+  EXPECT_EQ(still.exit_code, 1) << still.err << still.out;
+}
 TEST(Replay, CorruptFileIsOneClearLine) {
   const std::string file = temp_dir() + "/corrupt.json";
   write_file(file, "{\"evh\": \"0.1.0\", \"invariant\": ");

@@ -8,6 +8,7 @@
 #include "examples/builtin.h"
 #include "generators/catalog.h"
 #include "harness/run.h"
+#include "tests/harness/poll_test_support.h"
 
 namespace evh::harness {
 namespace {
@@ -35,19 +36,11 @@ struct PollRun {
     config.scenario.queue = {{"VisibilityTimeout", 30},
                              {"RedrivePolicy", {{"deadLetterTargetArn", kDlq}, {"maxReceiveCount", 3}}}};
   }
-  RunResult run() {
-    auto r = harness::run(config, *target, sink);
-    EXPECT_TRUE(r.ok()) << r.error().message;
-    return std::move(*r);
-  }
+  RunResult run() { return testing::run_ok(config, *target, sink); }
 };
 
-std::vector<const Json*> actions(const RunResult& r, const char* action) {
-  std::vector<const Json*> out;
-  for (const auto& e : r.trace.entries())
-    if (e["action"] == action) out.push_back(&e);
-  return out;
-}
+using testing::trace_actions;
+std::vector<const Json*> actions(const RunResult& r, const char* action) { return trace_actions(r, action); }
 
 TEST(PollQueue, BatchesNeverExceedBatchSizeAndSuccessDeletesEverything) {
   PollRun fx("sqs", "sqs-partial", 8);

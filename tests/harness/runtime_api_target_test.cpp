@@ -15,6 +15,7 @@
 
 #include "examples/builtin.h"
 #include "generators/json.h"
+#include "harness/internal/runtime_api_protocol.h"
 #include "harness/internal/targets.h"
 #include "harness/target.h"
 #include "tests/util/run_command.h"
@@ -164,6 +165,21 @@ TEST(RuntimeApiTarget, NodeClientAnswersLikeTheBuiltinApigwEcho) {
     EXPECT_EQ(out.content_type, "application/json");
     EXPECT_EQ(nlohmann::json::parse(out.payload), nlohmann::json::parse(dump(expected))) << dump(event);
     EXPECT_FALSE(out.restarted);
+  }
+  target->stop();
+}
+
+// Shrinking and replay deliver a case again with the same request id: each delivery is an
+// invocation of its own, answered on time, not refused as "already answered".
+TEST(RuntimeApiTarget, SameRequestIdDeliveredAgainIsAnsweredAgain) {
+  SKIP_WITHOUT_NODE();
+  auto target = make(client_command("apigw-echo"));
+  ASSERT_TRUE(target->start().ok());
+  Invocation inv = invocation(Json::parse(R"({"body":"x","requestContext":{}})"), 2000ms);
+  for (int i = 0; i < 3; ++i) {
+    Outcome out = target->invoke(inv);
+    EXPECT_EQ(out.kind, OutcomeKind::kSuccess) << "delivery " << i << ": " << out.detail;
+    EXPECT_FALSE(out.restarted) << "delivery " << i;
   }
   target->stop();
 }
@@ -449,6 +465,32 @@ TEST(RuntimeApiTarget, CommandThatExitsAtOnceIsUnreachable) {
   EXPECT_EQ(out.kind, OutcomeKind::kNoAnswer);
   target->stop();
   target->stop();  // idempotent
+}
+
+// Found by fuzz/runtime_api_request_fuzzer (corpus/runtime_api_request_fuzzer/crash-platform-error-type-not-string):
+// Json::value("errorType", "") threw type_error when the key held a number.
+TEST(RuntimeApiTarget, PlatformErrorReadsOnlyStringFieldsOfTheDocument) {
+  Outcome o = internal::platform_error(OutcomeKind::kCrash, Json{{"errorType", 5}, {"errorMessage", Json::array({1})}}, "d");
+  EXPECT_EQ(o.kind, OutcomeKind::kCrash);
+  EXPECT_EQ(o.error_type, "");
+  EXPECT_EQ(o.error_message, "");
+  EXPECT_EQ(o.payload, R"({"errorType":5,"errorMessage":[1]})");
+  Outcome t = internal::platform_error(OutcomeKind::kTimeout, timeout_error("r-1", std::chrono::milliseconds(3000)), "d");
+  EXPECT_EQ(t.error_type, "Sandbox.Timedout");
+}
+
+// Found by fuzz/runtime_api_request_fuzzer (corpus/runtime_api_request_fuzzer/crash-error-type-header-not-utf8):
+// a runtime's error-type header or non-JSON error body with bytes that are not UTF-8 made the
+// report writers throw ("evh: internal error", exit 3) instead of reporting the function error.
+TEST(RuntimeApiTarget, ErrorReportThatIsNotUtf8IsReportedAsText) {
+  Outcome o = internal::reported_error({"Runtime.\xff", "text/plain", "boom \xfe"}, "runtime posted /error");
+  EXPECT_EQ(o.kind, OutcomeKind::kFunctionError);
+  EXPECT_EQ(o.error_type, "Runtime.\xff");  // the bytes as posted, until the run makes them text
+  o.make_text_utf8();
+  EXPECT_EQ(o.error_type, "Runtime.\xEF\xBF\xBD");
+  EXPECT_EQ(o.error_message, "boom \xEF\xBF\xBD");
+  EXPECT_NO_THROW((void)o.to_json().dump(2));
+  EXPECT_FALSE(Json::parse(o.payload, nullptr, false).is_discarded()) << o.payload;  // the synthesized error document
 }
 
 TEST(RuntimeApiTarget, EmptyCommandIsUsageError) {

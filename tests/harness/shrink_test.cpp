@@ -189,6 +189,49 @@ TEST(Shrink, StopsAtTheStepCapAndSaysSo) {
   EXPECT_LT(s.records, 10u);  // ddmin's first halving already took
 }
 
+// The in-process target, posing as one whose timeouts cost real time (a runtime process).
+class RealTimeoutTarget final : public Target {
+ public:
+  explicit RealTimeoutTarget(Target& inner) : inner_(inner) {}
+  std::string describe() const override { return "runtime-api:pretend"; }
+  Status start() override { return inner_.start(); }
+  Outcome invoke(const Invocation& inv) override {
+    ++invocations;
+    return inner_.invoke(inv);
+  }
+  bool reads_payload_bytes() const override { return inner_.reads_payload_bytes(); }
+  std::size_t invocations = 0;
+
+ private:
+  Target& inner_;
+};
+
+TEST(Shrink, TimedOutReRunsOnARealTimeTargetAreBoundedPerRun) {
+  ShrinkRun fx(Mode::kSync, hang_on_poison);
+  RealTimeoutTarget target(*fx.target);
+  ASSERT_TRUE(target.timeouts_take_real_time());
+  ASSERT_FALSE(fx.target->timeouts_take_real_time());
+  // Three hanging cases: each would take several timed-out re-runs to shrink.
+  fx.config.input = {poison_batch(), poison_batch(), poison_batch()};
+  fx.config.input[1].seed = 43;  // distinct cases, shrunk separately
+  fx.config.input[2].seed = 44;
+  auto r = harness::run(fx.config, target, fx.sink);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->findings.size(), 3u);
+  // Every timed-out invocation past the run's three is a shrinking re-run: at most the cap.
+  std::size_t rerun_timeouts = 0;
+  for (const auto& f : r->findings) rerun_timeouts += f.shrink_steps;
+  EXPECT_LE(target.invocations, 3u + rerun_timeouts);
+  std::size_t stopped = 0;
+  for (const auto& f : r->findings)
+    if (f.shrink_note.find("re-runs that timed out") != std::string::npos ||
+        f.shrink_note.find("re-runs that may time out") != std::string::npos)
+      ++stopped;
+  EXPECT_GE(stopped, 1u) << "the cap of " << kShrinkMaxRealTimeoutsPerRun << " timed-out re-runs was never reached";
+  // The first finding shrank before the cap: one record, as in-process.
+  EXPECT_EQ(record_pointers(sqs(), r->findings[0].kase.event).size(), 1u);
+}
+
 TEST(Shrink, CaseThatDoesNotFailAloneIsKeptAsFound) {
   // Fails every second invocation: alone, the finding's case is invoked first and passes.
   auto calls = std::make_shared<int>(0);

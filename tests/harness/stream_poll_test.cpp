@@ -21,6 +21,7 @@
 #include "harness/clock.h"
 #include "harness/fault_plan.h"
 #include "harness/run.h"
+#include "tests/harness/poll_test_support.h"
 
 namespace evh::harness {
 namespace {
@@ -28,30 +29,8 @@ namespace {
 constexpr const char* kFailDest = "arn:aws:sqs:us-east-1:123456789012:failures";
 
 // The payloads of a batch's records, with their ids as itemIdentifier carries them.
-struct Item {
-  Json id;
-  Json payload;
-};
-
-std::vector<Item> items(const Source& source, const Json& event) {
-  std::vector<Item> out;
-  for (const auto& p : record_pointers(source, event)) {
-    const Json* rec = find_at(event, p);
-    if (rec == nullptr) continue;
-    Item it;
-    auto payloads = record_payloads(source, *rec);
-    it.payload = payloads && !payloads->empty() ? (*payloads)[0].value : Json();
-    if (source.identity.grouped) {
-      std::string group = p.substr(source.identity.records.size() + 1);
-      group = group.substr(0, group.find('/'));
-      it.id = Json{{"partition", group}, {"offset", rec->value("offset", int64_t{0})}};
-    } else if (const Json* id = find_at(*rec, source.identity.id)) {
-      it.id = *id;
-    }
-    out.push_back(std::move(it));
-  }
-  return out;
-}
+using Item = testing::BatchRecord;
+std::vector<Item> items(const Source& source, const Json& event) { return testing::batch_records(source, event); }
 
 bool is_poison(const Json& payload) { return payload.is_object() && payload.value("poison", false); }
 
@@ -100,19 +79,11 @@ struct StreamRun {
     if (poison_rate > 0) config.scenario.workload["poison"] = {{"rate", poison_rate}, {"payload", {{"poison", true}}}};
   }
   Json& esm() { return config.scenario.event_source_mapping; }
-  RunResult run() {
-    auto r = harness::run(config, *target, sink);
-    EXPECT_TRUE(r.ok()) << r.error().message;
-    return std::move(*r);
-  }
+  RunResult run() { return testing::run_ok(config, *target, sink); }
 };
 
-std::vector<const Json*> actions(const RunResult& r, const char* action) {
-  std::vector<const Json*> out;
-  for (const auto& e : r.trace.entries())
-    if (e["action"] == action) out.push_back(&e);
-  return out;
-}
+using testing::trace_actions;
+std::vector<const Json*> actions(const RunResult& r, const char* action) { return trace_actions(r, action); }
 
 TEST(StreamPoll, EveryRecordIsDeliveredOnceInShardOrderWhenNothingFails) {
   StreamRun fx("kinesis", Style::kOk, 60, 0);

@@ -17,6 +17,7 @@
 #include "generators/payload.h"
 #include "generators/rng.h"
 #include "harness/run.h"
+#include "tests/harness/poll_test_support.h"
 
 namespace evh::harness {
 namespace {
@@ -164,23 +165,14 @@ struct Item {
   bool poison = false;
 };
 
+// The poison record says {"poison": true}; an S3 record, which carries no payload, has a key
+// starting "poison".
 std::vector<Item> items(const Source& source, const Json& event) {
   std::vector<Item> out;
-  for (const auto& p : record_pointers(source, event)) {
-    const Json* rec = find_at(event, p);
-    if (rec == nullptr) continue;
-    Item it;
-    auto payloads = record_payloads(source, *rec);
-    if (payloads && !payloads->empty() && (*payloads)[0].value.is_object()) it.poison = (*payloads)[0].value.value("poison", false);
-    if (const Json* key = find_at(*rec, "/s3/object/key"); key != nullptr && key->is_string())
-      it.poison = it.poison || key->get<std::string>().rfind("poison", 0) == 0;  // S3 carries no payload
-    if (source.identity.grouped) {
-      std::string group = p.substr(source.identity.records.size() + 1);
-      group = group.substr(0, group.find('/'));
-      it.id = Json{{"partition", group}, {"offset", rec->value("offset", int64_t{0})}};
-    } else if (const Json* id = find_at(*rec, source.identity.id)) {
-      it.id = *id;
-    }
+  for (const auto& r : testing::batch_records(source, event)) {
+    Item it{r.id, r.payload.is_object() && r.payload.value("poison", false)};
+    if (const Json* key = find_at(event, r.pointer + "/s3/object/key"); key != nullptr && key->is_string())
+      it.poison = it.poison || key->get<std::string>().rfind("poison", 0) == 0;
     out.push_back(std::move(it));
   }
   return out;
