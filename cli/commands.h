@@ -65,13 +65,27 @@ struct RunOptions {
   std::optional<int64_t> partitions;           ///< --partitions: stream.NumPartitions
   std::string input;                           ///< --input: an exact workload (JSON Lines)
   std::string async_payload_limit;             ///< --async-payload-limit: 1MB | 256KB
+  bool no_shrink = false;                      ///< --no-shrink: findings keep the case as found (RunConfig::shrink)
   bool progress = true;                        ///< live progress on stderr (cli/progress.h); off for `evh demo`
+  std::string shard;                           ///< --shard K/N ("" = the whole run; harness/shard.h)
 };
 
 int run(const RunOptions& o);
 
+struct ReportMergeOptions {
+  std::vector<std::string> shards;        ///< each shard's report directory or its result.json
+  std::string report_dir = "evh-report";  ///< where the merged result.json, trace.jsonl and findings/ go
+  std::string format = "json";            ///< --format list, as evh run's
+  bool allow_missing = false;             ///< write a report (never a pass) when shards are missing
+};
+
+/// `evh report merge`: joins the result.json of the shards of one run (`evh run --shard K/N`)
+/// into one report. 0 every invariant held, 1 findings (or gave up, or shards missing),
+/// 2 a shard's result is unreadable, malformed, unsharded or of another run, 3 writing failed.
+int report_merge(const ReportMergeOptions& o);
+
 struct ReplayOptions {
-  std::string finding;     ///< a findings/<invariant>/<sha1>.json file
+  std::string finding;     ///< a findings/<invariant>/<sha1>.json file, or a handler fuzzer input (crash-<sha1>)
   std::string target;      ///< "" = the finding's target
   std::string report_dir;  ///< "" = write nothing; else result.json and trace.jsonl of the replay
 };

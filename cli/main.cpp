@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
   runc->add_option("--async-payload-limit", run.async_payload_limit, "Async mode: largest event accepted, 1MB (today) or 256KB (before Oct 2025)");
   runc->add_option("--report-dir", run.report_dir, "Where result.json, trace.jsonl and findings/ go (default evh-report)");
   runc->add_option("--format", run.format, "Report formats, comma-separated: json, junit, sarif, html, md, or all (result.json and trace.jsonl are always written)");
+  runc->add_flag("--no-shrink", run.no_shrink, "Keep each finding's case as found: do not re-run the target to shrink it");
   runc->add_option("--concurrency", run.concurrency, "Runtime processes / parallel invocations")->check(CLI::Range(1, 64));
   runc->add_option("--records", run.records, "Poll mode: records the producer sends (workload.records, 1-10000000)");
   runc->add_option("--keys", run.keys, "Poll mode: distinct ordering keys (workload.keys, 1-100000)");
@@ -75,11 +76,21 @@ int main(int argc, char** argv) {
   runc->add_option("--producer-duplicates", run.producer_duplicates, "Poll mode: fraction of records the producer sends twice (workload.duplicates, 0-1)");
   runc->add_option("--shards", run.shards, "Poll mode: shards of a Kinesis or DynamoDB stream (stream.ShardCount, 1-500)");
   runc->add_option("--partitions", run.partitions, "Poll mode: partitions of a Kafka topic (stream.NumPartitions, 1-1000)");
+  runc->add_option("--shard", run.shard, "Run only part K of N of the cases (K/N, e.g. 2/3; sync and async modes): one CI job each, joined by evh report merge");
+
+  evh::cli::ReportMergeOptions merge;
+  auto* reportc = app.add_subcommand("report", "Work with report directories (merge)");
+  reportc->require_subcommand(1);
+  auto* mergec = reportc->add_subcommand("merge", "Join the results of the shards of one run (evh run --shard K/N) into one report");
+  mergec->add_option("shards", merge.shards, "Each shard's report directory (or its result.json)")->required();
+  mergec->add_option("--report-dir", merge.report_dir, "Where the merged result.json, trace.jsonl and findings/ go (default evh-report)");
+  mergec->add_option("--format", merge.format, "Report formats, comma-separated: json, junit, sarif, html, md, or all (result.json and trace.jsonl are always written)");
+  mergec->add_flag("--allow-missing", merge.allow_missing, "Write the report even when shards are missing (it then gave up: never a pass)");
 
   evh::cli::ReplayOptions rep;
-  auto* replayc = app.add_subcommand("replay", "Deliver a finding's case again (one file, one command) and say FIXED or STILL FAILING");
-  replayc->add_option("finding", rep.finding, "A finding file: <report-dir>/findings/<invariant>/<sha1>.json")->required();
-  replayc->add_option("--target", rep.target, "Replay against this target instead of the finding's (builtin:NAME, http://..., ...)");
+  auto* replayc = app.add_subcommand("replay", "Deliver a finding's case (or a handler fuzzer's crash input) again and say FIXED or STILL FAILING");
+  replayc->add_option("finding", rep.finding, "A finding file (<report-dir>/findings/<invariant>/<sha1>.json) or a handler fuzzer's input (crash-<sha1>)")->required();
+  replayc->add_option("--target", rep.target, "Replay against this target instead of the one the file names (builtin:NAME, http://..., ...)");
   replayc->add_option("--report-dir", rep.report_dir, "Also write result.json and trace.jsonl of the replay here");
 
   evh::cli::DemoOptions demo_opts;
@@ -116,6 +127,7 @@ int main(int argc, char** argv) {
     if (*validate) return evh::cli::validate(val);
     if (*replayc) return evh::cli::replay(rep);
     if (*democ) return evh::cli::demo(demo_opts);
+    if (*mergec) return evh::cli::report_merge(merge);
     if (*runc) {
       run.faults_given = faults_opt->count() > 0;
       return evh::cli::run(run);

@@ -102,8 +102,19 @@ int run(const RunOptions& o) {
     config.input_timing = std::move(w->timing);
   }
   config.async_max_payload_bytes = platform_settings(scenario).async_max_payload_bytes;
+  config.shrink = !o.no_shrink;
   config.effects_cmd = o.effects_cmd;
   config.effects_cmd_each = o.effects_cmd_each;
+  // --shard K/N (harness/shard.h): this job runs part K of the run; `evh report merge` joins them.
+  if (!o.shard.empty()) {
+    auto shard = parse_shard(o.shard);
+    if (!shard) return fail(2, shard.error().message);
+    if (auto st = check_shard_mode(mode); !st) return fail(2, st.error().message);
+    // A drawn seed would differ from job to job: the shards would be parts of different runs.
+    if (!o.seed && !scenario.seed)
+      return fail(2, "--shard " + o.shard + ": give the run's seed (--seed S, or \"seed\" in the scenario), the same in every shard's job");
+    config.shard = *shard;
+  }
   // Report formats, checked before anything runs; result.json and trace.jsonl are always written.
   auto formats = reports::parse_report_formats(o.format);
   if (!formats) return fail(2, "--format: " + formats.error().message);
@@ -115,7 +126,8 @@ int run(const RunOptions& o) {
   std::cerr << "evh: seed=" << config.seed << " (replay the whole run with --seed=" << config.seed << ")\n";
   config.target_description = target_spec;
   // Live progress on stderr (cli/progress.h): in place on a terminal, sparse plain lines in logs.
-  ProgressPrinter progress(std::cerr, o.progress && stderr_is_tty(), mode == Mode::kPoll ? 0 : !config.input.empty() ? config.input.size() : config.cases,
+  const uint64_t run_cases = !config.input.empty() ? config.input.size() : config.cases;
+  ProgressPrinter progress(std::cerr, o.progress && stderr_is_tty(), mode == Mode::kPoll ? 0 : config.shard ? config.shard->size_of(run_cases) : run_cases,
                            mode == Mode::kPoll ? "batches" : "cases");
   if (o.progress) config.on_case = [&progress](const CaseRun&, std::size_t findings) { progress.tick(findings); };
   auto result = harness::run(config, target, (*t)->sink);
@@ -159,6 +171,10 @@ int run(const RunOptions& o) {
   std::cout << "evh run: " << source.id << " " << result->mode << " -> " << result->target << "\n"
             << "  cases " << result->cases_run << "/" << result->cases_requested << ", invocations " << result->invocations
             << ", virtual time " << result->virtual_ms << " ms, faults " << config.faults.to_string() << "\n";
+  if (result->shard)
+    std::cout << "  shard " << result->shard->shard.to_string() << ": " << result->cases_run << " of the run's " << result->shard->run_cases
+              << " cases (case index % " << result->shard->shard.count << " = " << result->shard->shard.index - 1
+              << "); join the shards with evh report merge\n";
   for (const auto& v : result->verdicts)
     std::cout << "  " << (v.findings ? "FAIL " : v.exercised ? "ok   " : "--   ") << v.id << "  " << v.status()
               << " (" << v.exercised << (result->mode == "poll" ? " batches, " : " cases, ") << v.findings << " findings)\n";

@@ -26,7 +26,8 @@ constexpr std::size_t kDlqErrorMessageBytes = 1024;
 constexpr uint64_t kAsyncSalt = 0x6173796e63ULL;  // "async"
 
 struct EventState {
-  std::size_t index = 0;
+  std::size_t index = 0;   // run-wide case index (RunState::index_of): trace, draws, arrival
+  std::size_t pos = 0;     // position in `cases`, `runs` and `events`
   const Case* kase = nullptr;
   std::string payload;
   std::string request_id;  // SEMANTICS.md §8.2: every attempt of one event reuses it
@@ -94,13 +95,13 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
   auto deliver = [&](EventState& ev, const std::string& to, const std::string& kind, Json message) {
     Json entry{{"to", to}, {"kind", kind}, {"message", message}};
     state.trace.add(state.clock.now_ms(), start, "destination", {{"case", ev.index}, {"to", to}, {"kind", kind}, {"message", std::move(message)}});
-    runs[ev.index].deliveries.push_back(std::move(entry));
+    runs[ev.pos].deliveries.push_back(std::move(entry));
   };
 
   // SEMANTICS.md §2 / §8.1: the invocation record and where it goes.
   auto finish = [&](EventState& ev, const std::string& condition) {
     ev.done = true;
-    CaseRun& run = runs[ev.index];
+    CaseRun& run = runs[ev.pos];
     run.condition = condition;
     Json record{{"version", "1.0"},
                 {"timestamp", iso8601(state.clock.now_ms(), true)},
@@ -151,17 +152,20 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
 
   for (std::size_t i = 0; i < cases.size(); ++i) {
     EventState& ev = events[i];
-    ev.index = i;
+    // A shard's cases keep their run-wide index: the same draws and arrival time as unsharded.
+    const std::size_t index = state.index_of(i);
+    ev.index = index;
+    ev.pos = i;
     ev.kase = &cases[i];
     ev.payload = dump(cases[i].event);
-    ev.rng = Rng(mix64(cases[i].seed ^ kAsyncSalt ^ (static_cast<uint64_t>(i) << 1)));
+    ev.rng = Rng(mix64(cases[i].seed ^ kAsyncSalt ^ (static_cast<uint64_t>(index) << 1)));
     ev.request_id = uuid(ev.rng);
     ev.backoff = platform.throttle_backoff_initial_ms;
     CaseRun& run = runs[i];
-    run.index = i;
+    run.index = index;
     run.kase = &cases[i];
-    run.queued_ms = start + static_cast<int64_t>(i) * kArrivalSpacingMs;
-    Json request{{"case", i}, {"seed", cases[i].seed}, {"mutations", cases[i].mutations}, {"expect", to_string(cases[i].expect)},
+    run.queued_ms = start + static_cast<int64_t>(index) * kArrivalSpacingMs;
+    Json request{{"case", index}, {"seed", cases[i].seed}, {"mutations", cases[i].mutations}, {"expect", to_string(cases[i].expect)},
                  {"type", "Event"}, {"requestId", ev.request_id}, {"bytes", ev.payload.size()}};
     if (ev.payload.size() > config.async_max_payload_bytes) {
       run.rejected = true;
@@ -222,7 +226,7 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
       if (expires) {
         finish(ev, "EventAgeExceeded");
       } else {
-        queue.push({next, seq++, ev.index, false});
+        queue.push({next, seq++, ev.pos, false});
       }
     };
     if (a.fired(FaultId::kThrottle) && !due.duplicate) {
@@ -275,7 +279,7 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
         ev.duplicated = true;
         const int64_t at = state.clock.now_ms() + ev.rng.range(1, 1000);
         state.trace.add(state.clock.now_ms(), start, "fault", {{"case", ev.index}, {"fault", "duplicate-delivery"}});
-        queue.push({at, seq++, ev.index, true});
+        queue.push({at, seq++, ev.pos, true});
       }
       finish(ev, "Success");
       continue;
@@ -294,7 +298,7 @@ std::vector<CaseRun> run_async(RunState& state, const std::vector<Case>& cases) 
       continue;
     }
     state.trace.add(state.clock.now_ms(), start, "requeue", {{"case", ev.index}, {"reason", "function error"}, {"retry", ev.errors}, {"retryAt", iso8601(at, true)}});
-    queue.push({at, seq++, ev.index, false});
+    queue.push({at, seq++, ev.pos, false});
   }
   return runs;
 }

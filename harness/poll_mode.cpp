@@ -168,10 +168,14 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
     }
     const std::size_t case_index = runs[f.run].index;
     if (!deleted.empty()) state.trace.add(f.end, start, "delete", {{"case", case_index}, {"records", deleted}});
-    if (f.duplicate && !f.batch.empty()) {
+    if (f.duplicate && !deleted.empty()) {
       // SEMANTICS.md §3: duplicates are possible for every source: one message of the batch is
-      // delivered once more, even though it was deleted.
-      Message copy = messages[f.batch[static_cast<std::size_t>(rng.below(f.batch.size()))]];
+      // delivered once more, even though it was deleted. Only a deleted one: a message left in
+      // the queue comes back anyway, and a copy of it could share a FIFO batch with it.
+      std::vector<std::size_t> gone;
+      for (auto k : f.batch)
+        if (messages[k].final) gone.push_back(k);
+      Message copy = messages[gone[static_cast<std::size_t>(rng.below(gone.size()))]];
       copy.final = false;
       copy.in_flight = false;
       copy.visible_at = f.end + rng.range(1, 1000);

@@ -106,6 +106,33 @@ void judge(const RunConfig& config, const std::vector<const Invariant*>& selecte
   }
 }
 
+// --shard K/N (harness/shard.h): the shard's cases made exactly as the whole run makes them
+// (generated from derive_seed(run seed, i), or --input line i), delivered under their run-wide
+// indices, so every per-case draw, trace line, finding and replay is the unsharded run's.
+Result<RunResult> run_shard(const RunConfig& config, Target& target, EffectsSink& sink, const Shard& shard) {
+  const uint64_t total = config.input.empty() ? config.cases : config.input.size();
+  std::vector<Case> cases;
+  std::vector<std::size_t> indices;
+  cases.reserve(shard.size_of(total));
+  indices.reserve(shard.size_of(total));
+  std::optional<EventGenerator> gen;
+  if (config.input.empty()) {
+    gen.emplace(*config.source, config.payload ? *config.payload : PayloadContract::builtin());
+    gen->set_batch_size(config.batch_size);
+  }
+  for (uint64_t i = shard.index - 1; i < total; i += shard.count) {
+    cases.push_back(gen ? make_case(*gen, derive_seed(config.seed, i), config.mutate) : config.input[i]);
+    indices.push_back(static_cast<std::size_t>(i));
+  }
+  auto r = run_cases(config, target, sink, cases, indices);
+  if (!r) return r;
+  r->cases_requested = cases.size();
+  r->shard = ShardRun{shard, total, std::move(indices)};
+  // Shrinking re-runs one case alone (single_case_config drops the shard), under its run-wide index.
+  if (config.shrink) shrink_findings(config, target, sink, *r);  // harness/shrink.cpp
+  return r;
+}
+
 }  // namespace
 
 namespace internal {
@@ -135,6 +162,7 @@ void invoke_once(RunState& state, const Invocation& inv, Attempt& a, bool advanc
   const int64_t timeout_ms = state.config.scenario.function.timeout.count();
   state.sink.set_current(inv.request_id);
   a.outcome = state.target.invoke(inv);
+  a.outcome.make_text_utf8();  // headers, stderr, bodies that are not JSON: findings and reports quote them
   ++state.invocations;
   for (auto& e : state.sink.take()) a.outcome.effects.push_back(std::move(e));
   state.sink.set_current("");
@@ -153,8 +181,9 @@ Json RunResult::to_json() const {
          {"source", source},
          {"mode", mode},
          {"target", target},
-         {"seed", seed},
-         {"verdict", gave_up ? "gave-up" : findings.empty() ? "pass" : "fail"}};
+         {"seed", seed}};
+  if (shard) j["shard"] = shard->to_json();
+  j["verdict"] = verdict_of(findings.size(), gave_up);
   if (gave_up) j["gaveUp"] = gave_up_reason;
   j["statistics"] = {{"casesRequested", cases_requested}, {"casesRun", cases_run}, {"invocations", invocations},
                      {"findings", findings.size()}, {"virtualMs", virtual_ms}, {"realSeconds", real_seconds}};
@@ -179,8 +208,10 @@ Json RunResult::to_json() const {
   return j;
 }
 
-Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink& sink, const std::vector<Case>& cases) {
+Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink& sink, const std::vector<Case>& cases,
+                            const std::vector<std::size_t>& indices) {
   EVH_CHECK(config.source != nullptr) << "RunConfig without a source";
+  EVH_CHECK(indices.empty() || (indices.size() == cases.size() && config.mode != Mode::kPoll)) << "case indices without their cases";
   std::vector<const Invariant*> selected = config.invariants;
   if (selected.empty())
     for (const auto& inv : invariants()) selected.push_back(&inv);
@@ -199,6 +230,7 @@ Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink
   if (auto st = target.start(); !st) return st.error();
   const auto real_start = std::chrono::steady_clock::now();
   internal::RunState state{config, target, sink, VirtualClock(), result.trace};
+  if (!indices.empty()) state.indices = &indices;
   if (config.mode == Mode::kAsync) {
     std::vector<CaseRun> runs = internal::run_async(state, cases);
     std::vector<const CaseRun*> all;
@@ -228,15 +260,16 @@ Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink
   }
   for (std::size_t i = 0; i < cases.size() && config.mode == Mode::kSync; ++i) {
     const std::size_t trace_from = result.trace.entries().size();
-    CaseRun cr = internal::run_sync_case(state, i, cases[i]);
+    const std::size_t index = state.index_of(i);
+    CaseRun cr = internal::run_sync_case(state, index, cases[i]);
     if (config.effects_cmd_each && !config.effects_cmd.empty()) {
       // The system's state after this case's deliveries, tied to the case in the trace.
       auto r = run_effects_cmd(config.effects_cmd);
       const int64_t start = state.clock.now_ms() - state.clock.elapsed_ms();
       if (!r.error.empty()) {
-        state.trace.add(state.clock.now_ms(), start, "effects-error", {{"case", i}, {"error", r.error}});
+        state.trace.add(state.clock.now_ms(), start, "effects-error", {{"case", index}, {"error", r.error}});
       } else {
-        state.trace.add(state.clock.now_ms(), start, "effects", {{"case", i}, {"effects", r.effects}});
+        state.trace.add(state.clock.now_ms(), start, "effects", {{"case", index}, {"effects", r.effects}});
       }
       for (auto& e : r.effects) cr.effects.push_back(std::move(e));
     }
@@ -263,6 +296,10 @@ Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink
 
 Result<RunResult> run(const RunConfig& config, Target& target, EffectsSink& sink) {
   EVH_CHECK(config.source != nullptr) << "RunConfig without a source";
+  if (config.shard) {
+    if (auto st = check_shard_mode(config.mode); !st) return st.error();
+    return run_shard(config, target, sink, *config.shard);
+  }
   // Given cases are used in place (a 100,000-record workload is not copied); generated ones are
   // owned here.
   if (!config.input.empty()) {

@@ -19,6 +19,7 @@
 #include "harness/fault_plan.h"
 #include "harness/invariant.h"
 #include "harness/scenario.h"
+#include "harness/shard.h"
 #include "harness/target.h"
 #include "harness/trace.h"
 #include "harness/workload.h"
@@ -52,6 +53,9 @@ struct RunConfig {
   std::function<void(const CaseRun&, std::size_t findings_so_far)> on_case;
   /// Shrink each finding's case before run() returns (harness/shrink.h): re-runs the target.
   bool shrink = true;
+  /// --shard K/N: make every case of the run (or take every --input line) as unsharded, deliver
+  /// only those of this shard (harness/shard.h). Sync and async modes; poll mode is refused.
+  std::optional<Shard> shard;
 };
 
 struct InvariantVerdict {
@@ -97,9 +101,13 @@ struct RunResult {
   std::vector<Json> effects;    ///< effects not tied to a case (--effects-cmd after the run)
   Json destinations = Json::object();  ///< async: what each destination / DLQ received, by ARN
   Trace trace;
+  std::optional<ShardRun> shard;  ///< --shard K/N: which part of the run this is (result.json "shard")
 
+  /// "pass", "fail" or "gave-up" (never a pass when it gave up); `evh report merge` uses it too.
+  static const char* verdict_of(std::size_t findings, bool gave_up) { return gave_up ? "gave-up" : findings ? "fail" : "pass"; }
   /// 0 all held, 1 findings (or gave up: never reported as a pass).
-  int exit_code() const { return findings.empty() && !gave_up ? 0 : 1; }
+  static int exit_code_of(std::size_t findings, bool gave_up) { return findings == 0 && !gave_up ? 0 : 1; }
+  int exit_code() const { return exit_code_of(findings.size(), gave_up); }
   Json to_json() const;
 };
 
@@ -109,7 +117,9 @@ struct RunResult {
 Result<RunResult> run(const RunConfig& config, Target& target, EffectsSink& sink);
 
 /// Re-runs one case (replay, shrinking): the same delivery logic, one case, fresh trace.
-Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink& sink, const std::vector<Case>& cases);
+/// `indices`: the run-wide index of each case (a shard's cases); empty = their positions.
+Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink& sink, const std::vector<Case>& cases,
+                            const std::vector<std::size_t>& indices = {});
 
 namespace internal {
 
@@ -122,6 +132,11 @@ struct RunState {
   Trace& trace;
   uint64_t invocations = 0;
   std::string gave_up;  ///< set by a mode whose budget ran out before its work was done
+  const std::vector<std::size_t>* indices = nullptr;  ///< run-wide index of each case (sharded runs); nullptr = position
+
+  /// The run-wide index of the case at `pos` in the cases given to the mode: what the trace,
+  /// findings and the per-case draws (seed ^ index) use.
+  std::size_t index_of(std::size_t pos) const { return indices != nullptr ? (*indices)[pos] : pos; }
 };
 
 /// The invocation of `attempt` as every mode builds it: the function's name, ARN and timeout,

@@ -565,7 +565,9 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
   }
 
   while (!due.empty() && !disabled && invocations < max_invocations && steps++ < max_steps) {
-    auto [when, li] = due.top();
+    // Not a structured binding: the lambda below captures li (clang 14 refuses captured bindings).
+    const int64_t when = due.top().first;
+    const std::size_t li = due.top().second;
     due.pop();
     Lane& l = lanes[li];
     if (!lane_open(l)) continue;
