@@ -38,6 +38,12 @@ if(NOT EVH_FUZZED_DATA_PROVIDER_DIR)
   endif()
 endif()
 
+# That directory also holds clang's own stddef.h, limits.h, ...: on gcc's include path they would
+# shadow gcc's. Only the header is copied into the build tree, and that copy is what targets see.
+set(EVH_FUZZ_INCLUDE_DIR ${PROJECT_BINARY_DIR}/fuzz-include)
+configure_file(${EVH_FUZZED_DATA_PROVIDER_DIR}/fuzzer/FuzzedDataProvider.h
+               ${EVH_FUZZ_INCLUDE_DIR}/fuzzer/FuzzedDataProvider.h COPYONLY)
+
 function(evh_add_fuzzer name)
   cmake_parse_arguments(F "" "" "SOURCES;LIBS" ${ARGN})
   set(target ${name}_fuzzer)
@@ -47,7 +53,7 @@ function(evh_add_fuzzer name)
   endif()
   add_executable(${target} ${CMAKE_CURRENT_SOURCE_DIR}/${target}.cpp ${F_SOURCES} ${main_src})
   target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR})
-  target_include_directories(${target} SYSTEM PRIVATE ${EVH_FUZZED_DATA_PROVIDER_DIR})
+  target_include_directories(${target} SYSTEM PRIVATE ${EVH_FUZZ_INCLUDE_DIR})
   target_link_libraries(${target} PRIVATE evh::generators evh::harness ${F_LIBS})
   evh_target_warnings(${target})
   if(EVH_FUZZ_LDFLAGS)

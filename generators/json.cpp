@@ -1,6 +1,7 @@
 // JSON loading with user-facing errors.
 #include "generators/json.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -37,6 +38,18 @@ Result<Json> parse_json(std::string_view text, const std::string& what) {
     auto col_at = msg.find("column ");
     auto pos = col_at == std::string::npos ? std::string::npos : msg.find(": ", col_at);
     std::string reason = pos == std::string::npos ? msg : msg.substr(pos + 2);
+    return make_error(ErrorCode::kConfig, what + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                                              ": not valid JSON: " + reason);
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number past a double's range is refused with out_of_range.406, not parse_error:
+    // "[json.exception.out_of_range.406] number overflow parsing '1e999'". It is located by its text.
+    const std::string msg = e.what();
+    const auto tag_end = msg.find("] ");
+    const std::string reason = tag_end == std::string::npos ? msg : msg.substr(tag_end + 2);
+    std::size_t at = 0;
+    const auto open = msg.find('\''), close = msg.rfind('\'');
+    if (open != std::string::npos && close > open) at = std::min(text.find(msg.substr(open + 1, close - open - 1)), text.size());
+    auto [line, col] = line_col(text, at);
     return make_error(ErrorCode::kConfig, what + ":" + std::to_string(line) + ":" + std::to_string(col) +
                                               ": not valid JSON: " + reason);
   }

@@ -7,7 +7,7 @@
 // answers a timeout with the plain text "Task timed out after N.00 seconds", and it ignores the
 // invocation type. `#dialect=lambda|rie|auto` on the spec picks the rules; auto (the default)
 // uses the Lambda rules as soon as the server has shown a Lambda-only header, the RIE heuristics
-// before that.
+// before that. The rules themselves are internal/invoke_response.cpp (also fuzzed there).
 //
 // Bounds: every call ends within the function timeout plus kReadGrace. httplib's timeouts are
 // per read, so a watchdog thread also cuts a request whose total time passes that bound (a
@@ -34,6 +34,7 @@
 
 #include "generators/codec.h"
 #include "generators/limits.h"
+#include "harness/internal/invoke_response.h"
 #include "harness/internal/targets.h"
 
 namespace evh::harness::internal {
@@ -52,27 +53,13 @@ constexpr const char* kHeaderClientContext = "X-Amz-Client-Context";
 constexpr const char* kHeaderTraceId = "X-Amzn-Trace-Id";
 constexpr const char* kHeaderLogType = "X-Amz-Log-Type";
 constexpr const char* kLogTypeNone = "None";
-constexpr const char* kHeaderFunctionError = "X-Amz-Function-Error";
-constexpr const char* kHeaderExecutedVersion = "X-Amz-Executed-Version";
-constexpr const char* kHeaderErrorType = "x-amzn-ErrorType";
-constexpr const char* kHeaderRetryAfter = "Retry-After";
 constexpr const char* kHeaderContentType = "Content-Type";
 constexpr const char* kJsonType = "application/json";
 constexpr const char* kUserAgent = "evh";
 /// The value every AWS-recorded function error carries (SEMANTICS.md §1).
 constexpr const char* kUnhandled = "Unhandled";
-/// Platform error types that mean "timed out" and "the runtime died" (SEMANTICS.md §1, §8.6).
-constexpr const char* kTimeoutErrorType = "Sandbox.Timedout";
-constexpr const char* kExitErrorType = "Runtime.ExitError";
-/// The RIE's timeout body: "Task timed out after N.00 seconds" (SEMANTICS.md §8, rie/handlers.go).
-constexpr std::string_view kRieTimeoutPrefix = "Task timed out after ";
-constexpr std::string_view kRieTimeoutSuffix = " seconds";
-/// Statuses of the Invoke API (SEMANTICS.md §1).
+/// The status of every platform-made function error answer (SEMANTICS.md §1).
 constexpr int kStatusOk = 200;
-constexpr int kStatusQueued = 202;    // Event
-constexpr int kStatusDryRun = 204;    // DryRun
-constexpr int kStatusBadRequest = 400;
-constexpr int kStatusBadGateway = 502;  // RIE: init or invoke failure, with the error body
 
 // --- Bounds -----------------------------------------------------------------------------------------
 /// Sync response cap: 6 MiB + 100 B; over it the platform answers Function.ResponseSizeTooLarge
@@ -85,17 +72,6 @@ constexpr milliseconds kReadGrace{1000};
 constexpr milliseconds kConnectTimeout{2000};
 /// The watchdog re-checks at least this often (and at every registered deadline).
 constexpr milliseconds kWatchdogTick{1000};
-
-enum class Dialect { kAuto, kLambda, kRie };
-
-const char* dialect_name(Dialect d) {
-  switch (d) {
-    case Dialect::kAuto: return "auto";
-    case Dialect::kLambda: return "lambda";
-    case Dialect::kRie: return "rie";
-  }
-  return "?";
-}
 
 struct HttpSpec {
   std::string given;  ///< as the user wrote it (describe())
@@ -241,72 +217,6 @@ std::string probe_tcp(const std::string& host, int port, milliseconds timeout) {
   return last;
 }
 
-/// "Task timed out after 3.00 seconds" → 3000 ms; nullopt for anything else.
-std::optional<milliseconds> rie_timeout_text(std::string_view body) {
-  auto first = body.find_first_not_of(" \t\r\n");
-  auto last = body.find_last_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return std::nullopt;
-  body = body.substr(first, last - first + 1);
-  if (body.size() <= kRieTimeoutPrefix.size() + kRieTimeoutSuffix.size() || body.substr(0, kRieTimeoutPrefix.size()) != kRieTimeoutPrefix ||
-      body.substr(body.size() - kRieTimeoutSuffix.size()) != kRieTimeoutSuffix)
-    return std::nullopt;
-  std::string_view number = body.substr(kRieTimeoutPrefix.size(), body.size() - kRieTimeoutPrefix.size() - kRieTimeoutSuffix.size());
-  int64_t whole = 0, frac_ms = 0, scale = 100;
-  std::size_t i = 0;
-  for (; i < number.size() && std::isdigit(static_cast<unsigned char>(number[i])); ++i) {
-    if (whole > 1'000'000'000) return std::nullopt;
-    whole = whole * 10 + (number[i] - '0');
-  }
-  if (i == 0) return std::nullopt;
-  if (i < number.size()) {
-    if (number[i] != '.') return std::nullopt;
-    for (++i; i < number.size(); ++i) {
-      if (!std::isdigit(static_cast<unsigned char>(number[i]))) return std::nullopt;
-      frac_ms += (number[i] - '0') * scale;
-      scale /= 10;
-    }
-  }
-  return milliseconds(whole * 1000 + frac_ms);
-}
-
-/// The RIE heuristic: an object with string errorType and errorMessage whose other keys are only
-/// what runtimes add to an error (Node `trace`, Python/Java `stackTrace`, `requestId`, `cause`).
-bool looks_like_error_document(const Json& doc) {
-  if (!doc.is_object()) return false;
-  auto t = doc.find("errorType");
-  auto m = doc.find("errorMessage");
-  if (t == doc.end() || !t->is_string() || m == doc.end() || !m->is_string()) return false;
-  for (const auto& [key, value] : doc.items()) {
-    if (key != "errorType" && key != "errorMessage" && key != "trace" && key != "stackTrace" && key != "requestId" &&
-        key != "cause")
-      return false;
-  }
-  return true;
-}
-
-std::string string_field(const Json& doc, std::initializer_list<const char*> keys) {
-  if (!doc.is_object()) return "";
-  for (const char* k : keys) {
-    auto it = doc.find(k);
-    if (it != doc.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) return it->get<std::string>();
-  }
-  return "";
-}
-
-/// The exception name an Invoke API status stands for when the answer does not name one
-/// (SEMANTICS.md §1, error shapes from [BOTO]). 400, 502 and others are ambiguous: no default.
-const char* default_invoke_error_type(int status) {
-  switch (status) {
-    case 404: return "ResourceNotFoundException";
-    case 409: return "ResourceConflictException";
-    case 413: return "RequestEntityTooLargeException";  // wire code of RequestTooLargeException
-    case 415: return "UnsupportedMediaTypeException";
-    case 429: return "TooManyRequestsException";
-    case 500: return "ServiceException";
-    default: return "";
-  }
-}
-
 std::string describe_error(httplib::Error e) {
   const std::string name = " (httplib: " + httplib::to_string(e) + ")";
   switch (e) {
@@ -317,32 +227,6 @@ std::string describe_error(httplib::Error e) {
     case httplib::Error::Write: return "the request could not be sent: connection closed or reset" + name;
     default: return "no HTTP answer" + name;
   }
-}
-
-Outcome timeout_outcome(const Invocation& inv, milliseconds timeout, std::string detail) {
-  Outcome o;
-  o.kind = OutcomeKind::kTimeout;
-  o.status = kStatusOk;  // SEMANTICS.md §1: a timeout is a 200 with X-Amz-Function-Error
-  o.function_error = kUnhandled;
-  Json t = timeout_error(inv.request_id, timeout);
-  o.error_type = t["errorType"].get<std::string>();
-  o.error_message = t["errorMessage"].get<std::string>();
-  o.payload = dump(t);
-  o.content_type = kJsonType;
-  o.detail = std::move(detail);
-  return o;
-}
-
-/// A function error answer (header, RIE error document or RIE 502): the platform's own timeout
-/// and crash documents become kTimeout and kCrash, as every other target kind reports them.
-void set_function_error(Outcome& o, const std::string& header_value) {
-  Json doc = Json::parse(o.payload, nullptr, false);
-  o.function_error = header_value.empty() ? kUnhandled : header_value;
-  o.error_type = string_field(doc, {"errorType"});
-  o.error_message = string_field(doc, {"errorMessage"});
-  if (o.error_type == kTimeoutErrorType) o.kind = OutcomeKind::kTimeout;
-  else if (o.error_type == kExitErrorType) o.kind = OutcomeKind::kCrash;
-  else o.kind = OutcomeKind::kFunctionError;
 }
 
 class HttpTarget final : public Target {
@@ -456,82 +340,15 @@ class HttpTarget final : public Target {
   }
 
   Outcome classify(const httplib::Response& res, std::string body, const Invocation& inv) {
+    InvokeAnswer answer;
+    answer.status = res.status;
+    answer.reason = res.reason;
+    answer.headers.assign(res.headers.begin(), res.headers.end());
+    answer.body = std::move(body);
     // Lambda-only headers settle the dialect for the rest of the run (auto).
-    if (res.has_header(kHeaderFunctionError) || res.has_header(kHeaderExecutedVersion)) lambda_seen_ = true;
+    if (shows_lambda_dialect(answer)) lambda_seen_ = true;
     const bool lambda = spec_.dialect == Dialect::kLambda || (spec_.dialect == Dialect::kAuto && lambda_seen_);
-    const char* rules = lambda ? "lambda" : "rie";
-
-    Outcome o;
-    o.status = res.status;
-    o.payload = std::move(body);
-    o.content_type = res.get_header_value(kHeaderContentType);
-
-    if (res.has_header(kHeaderFunctionError)) {  // unambiguous in either dialect
-      set_function_error(o, res.get_header_value(kHeaderFunctionError));
-      return o;
-    }
-    if (res.status == kStatusQueued) {
-      o.kind = OutcomeKind::kQueued;
-      return o;
-    }
-    if (res.status == kStatusDryRun) {
-      o.kind = OutcomeKind::kDryRun;
-      return o;
-    }
-    if (res.status >= 200 && res.status < 300) {
-      if (!lambda) {
-        if (auto secs = rie_timeout_text(o.payload)) {
-          return timeout_outcome(inv, *secs, std::string("the server answered the RIE's timeout text (") + rules +
-                                                  " rules, " + dialect_name(spec_.dialect) + "): " + o.payload);
-        }
-        Json doc = Json::parse(o.payload, nullptr, false);
-        if (looks_like_error_document(doc)) {
-          set_function_error(o, "");
-          o.detail = std::string("a 200 whose body is an error document is a function error under the RIE rules (dialect ") +
-                     dialect_name(spec_.dialect) + "; force #dialect=lambda if the handler returns such objects)";
-          return o;
-        }
-      }
-      o.kind = OutcomeKind::kSuccess;
-      return o;
-    }
-    if (!lambda && res.status == kStatusBadGateway && !o.payload.empty()) {
-      // SEMANTICS.md §8: the RIE answers an init (or invoke) failure with 502 and the error body.
-      set_function_error(o, "");
-      o.detail = "the RIE answers 502 with the error document when the runtime fails";
-      return o;
-    }
-    return invoke_error(std::move(o), res, lambda);
-  }
-
-  /// 4xx/5xx from the Invoke API: the function did not run (SEMANTICS.md §1 error shapes).
-  static Outcome invoke_error(Outcome o, const httplib::Response& res, bool lambda) {
-    o.kind = OutcomeKind::kInvokeError;
-    Json doc = Json::parse(o.payload, nullptr, false);
-    std::string type = res.get_header_value(kHeaderErrorType);
-    type = type.substr(0, type.find(':'));  // "TooManyRequestsException:http://internal..."
-    if (type.empty()) {
-      type = string_field(doc, {"__type"});
-      if (auto hash = type.rfind('#'); hash != std::string::npos) type = type.substr(hash + 1);
-    }
-    if (type.empty()) type = string_field(doc, {"errorType", "code", "Code"});
-    if (type.empty()) {
-      // `Type` is usually the fault side ("User", "Service"), only sometimes an exception name.
-      std::string t = string_field(doc, {"Type"});
-      if (t.size() > 9 && t.compare(t.size() - 9, 9, "Exception") == 0) type = t;
-    }
-    if (type.empty()) type = default_invoke_error_type(res.status);
-    o.error_type = type;
-    o.error_message = string_field(doc, {"message", "Message", "errorMessage"});
-    std::string detail = "HTTP " + std::to_string(res.status);
-    if (!type.empty()) detail += " " + type;
-    if (std::string reason = string_field(doc, {"Reason"}); !reason.empty()) detail += "; Reason " + reason;
-    if (res.has_header(kHeaderRetryAfter)) detail += "; Retry-After " + res.get_header_value(kHeaderRetryAfter);
-    if (!lambda && res.status == kStatusBadRequest && o.payload.empty())
-      detail += "; the RIE answers an empty 400 when an invocation is already running (it runs one at a time)";
-    if (o.error_message.empty()) o.error_message = "HTTP " + std::to_string(res.status) + (res.reason.empty() ? "" : " " + res.reason);
-    o.detail = std::move(detail);
-    return o;
+    return interpret_invoke_answer(std::move(answer), lambda, spec_.dialect, inv);
   }
 
   std::unique_ptr<httplib::Client> checkout() {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "generators/json.h"
@@ -38,8 +39,18 @@ struct Outcome {
   bool restarted = false;        ///< the target restarted its runtime after this invocation
 
   bool ran() const { return kind == OutcomeKind::kSuccess || kind == OutcomeKind::kFunctionError || kind == OutcomeKind::kTimeout || kind == OutcomeKind::kCrash; }
+  /// Makes the text fields (function_error, error_type, error_message, detail, content_type)
+  /// valid UTF-8 (utf8_text): they can carry bytes from outside (headers, stderr, a body that is
+  /// not JSON) and end up in findings and JSON reports. `payload` is bytes and stays as it is.
+  void make_text_utf8();
+  /// The outcome as the trace and reports show it; every string in it is valid UTF-8.
   Json to_json() const;
 };
+
+/// `bytes` as UTF-8 text: each byte that does not belong to a well-formed UTF-8 sequence
+/// (RFC 3629: no overlong forms, surrogates or code points past U+10FFFF) becomes U+FFFD, as the
+/// trace's dump() does. nlohmann's strict dump() throws on anything else.
+std::string utf8_text(std::string_view bytes);
 
 /// Error documents the platform writes (SEMANTICS.md §8.6).
 Json timeout_error(const std::string& request_id, std::chrono::milliseconds timeout);

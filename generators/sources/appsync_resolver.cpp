@@ -24,15 +24,24 @@ std::string random_ip(Rng& rng) {
 }
 
 // One level of a selection set: field name → sub-selection, in first-seen order.
+// (A named field type, not std::pair: clang 14 with libstdc++ 12 cannot instantiate
+// std::pair<std::string, Selection> while Selection is incomplete.)
 struct Selection {
-  std::vector<std::pair<std::string, Selection>> fields;
-  Selection& child(const std::string& name) {
-    for (auto& [n, s] : fields)
-      if (n == name) return s;
-    fields.emplace_back(name, Selection{});
-    return fields.back().second;
-  }
+  struct Field;
+  std::vector<Field> fields;
+  Selection& child(const std::string& name);
 };
+struct Selection::Field {
+  std::string name;
+  Selection sub;
+};
+
+Selection& Selection::child(const std::string& name) {
+  for (auto& [n, s] : fields)
+    if (n == name) return s;
+  fields.push_back({name, Selection{}});
+  return fields.back().sub;
+}
 
 void render(const Selection& sel, const std::string& indent, std::string& out) {
   for (const auto& [name, sub] : sel.fields) {

@@ -153,6 +153,19 @@ TEST(Run, GarbageAnswerIsAContractFinding) {
   EXPECT_EQ(result["findings"][0]["httpStatus"], 502);
 }
 
+// Found by fuzz/invoke_response_fuzzer (corpus/invoke_response_fuzzer/crash-body-not-utf8): a
+// handler answering bytes that are not UTF-8 ended the run with "evh: internal error" (exit 3)
+// when the finding files were written; it is a contract finding like any other garbage.
+TEST(Run, AnswerThatIsNotUtf8IsAFindingNotAnInternalError) {
+  std::string dir = temp_dir();
+  auto r = run_command(evh("run --source apigw-rest --mode sync --cases 1 --seed 1 --no-shrink --report-dir " + dir +
+                           " --target \"exec:printf '\\\\377\\\\376'\""));
+  ASSERT_EQ(r.exit_code, 1) << r.err << r.out;
+  Json result = Json::parse(slurp(dir + "/result.json"));
+  ASSERT_EQ(result["findings"].size(), 1u);
+  EXPECT_EQ(result["findings"][0]["invariant"], "contract.response");
+}
+
 TEST(Run, EffectsCommandOutputIsCollected) {
   std::string dir = temp_dir();
   write_file(dir + "/effects.jsonl", "{\"kind\":\"processed\",\"id\":\"a\"}\n{\"kind\":\"side-effect\",\"id\":\"a\",\"key\":\"k1\"}\n");

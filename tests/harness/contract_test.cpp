@@ -93,6 +93,20 @@ TEST(Contract, RestNonObjectOrNonJsonResponseIs502) {
   }
 }
 
+// Found by fuzz/contract_fuzzer (corpus/contract_fuzzer/crash-number-overflow-1e528): a number past
+// a double's range made parse_json() throw out_of_range, and the verdict said "evh internal error".
+TEST(Contract, NumberPastADoubleIsNotJsonNotAnInternalError) {
+  Json event = make_event(source("alb"), 1);
+  for (std::string bad : {"1e528dull", "1e999", "{\"statusCode\":200,\"body\":\"\",\"x\":-1e400}"}) {
+    auto v = assess("alb", event, bad);
+    EXPECT_FALSE(v.ok) << bad;
+    EXPECT_EQ(v.http_status, 502) << bad;
+    ASSERT_FALSE(v.problems.empty()) << bad;
+    EXPECT_EQ(v.problems[0].message.find("evh internal error"), std::string::npos) << problems_text(v);
+    EXPECT_NE(v.problems[0].message.find("not JSON"), std::string::npos) << problems_text(v);
+  }
+}
+
 // --- apigw-proxy-v2 / function-url (SEMANTICS.md §6.2) --------------------------------------------
 
 TEST(Contract, HttpApiInfersAStringAsTheBodyOfA200) {

@@ -576,6 +576,31 @@ TEST(ExecPersistentTarget, NodeApigwFragileThrowsTypeErrorOnMalformedEvent) {
   EXPECT_FALSE(ok.restarted);
 }
 
+// Found by fuzz/invoke_response_fuzzer (corpus/invoke_response_fuzzer/crash-body-not-utf8): an
+// answer of bytes that are not UTF-8 made Outcome::to_json() hold them as responseText, and the
+// report writers threw ("evh: internal error", exit 3). The payload keeps the bytes; the JSON view
+// is text.
+TEST(ExecTarget, AnswerThatIsNotUtf8IsKeptAsBytesAndShownAsText) {
+  auto target = exec_target("printf 'ok\\377\\376'");
+  Outcome o = target->invoke(invocation("{}"));
+  EXPECT_EQ(o.kind, OutcomeKind::kSuccess);
+  EXPECT_EQ(o.payload, "ok\xff\xfe");
+  Json j = o.to_json();
+  EXPECT_EQ(j["responseText"], "ok\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_NO_THROW((void)j.dump(2));
+}
+
+TEST(ExecTarget, OutcomeTextIsCutAndMadeUtf8) {
+  Outcome o;
+  o.payload = std::string(4095, 'a') + "\xc3\xa9";  // the cut splits the last character
+  o.error_message = "\xc0\x80 overlong, \xed\xa0\x80 surrogate, \xf4\x90\x80\x80 past U+10FFFF";
+  Json j = o.to_json();
+  EXPECT_EQ(j["responseText"], std::string(4095, 'a') + "\xEF\xBF\xBD...");
+  EXPECT_NO_THROW((void)j.dump());
+  EXPECT_EQ(utf8_text("caf\xc3\xa9 \xf0\x9f\x98\x80"), "caf\xc3\xa9 \xf0\x9f\x98\x80");  // well-formed: unchanged
+  EXPECT_EQ(utf8_text("\xc0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 TEST(ExecPersistentTarget, NodeCrashIsRuntimeExitErrorEveryTime) {
   EVH_REQUIRE_NODE();
   auto t = persistent_target(exec_js("--persistent crash"));

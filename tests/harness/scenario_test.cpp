@@ -121,6 +121,16 @@ TEST(Scenario, NonJsonFileNamesLineAndColumn) {
   EXPECT_EQ(m.rfind(f.path() + ":3:3: not valid JSON", 0), 0u) << m;
 }
 
+// Found by fuzz/contract_fuzzer (corpus/contract_fuzzer/crash-number-overflow-1e528): parse_json()
+// let nlohmann's out_of_range through, so a scenario with 1e999 was "evh: internal error" (exit 3).
+TEST(Scenario, NumberPastADoubleIsNotValidJsonWithLineAndColumn) {
+  TempFile f("{\n  \"cases\": 1e999\n}\n");
+  auto r = load_scenario(f.path());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kConfig);
+  EXPECT_EQ(error_of(r), f.path() + ":2:12: not valid JSON: number overflow parsing '1e999'");
+}
+
 TEST(Scenario, UnreadableFileIsAnIoError) {
   auto r = load_scenario("/nonexistent/evh/scenario.json");
   ASSERT_FALSE(r.ok());
