@@ -163,7 +163,7 @@ RowOutcome run_row(const DemoRow& row, const fs::path& dir, const fs::path& scen
     }
     write_file(run_dir / "run.txt", capture.text());
   }
-  Json result = Json::parse(read_file(run_dir / "result.json"), nullptr, false);
+  Json result = parse_untrusted(read_file(run_dir / "result.json"));
   if (r.exit_code > 1 || result.is_discarded() || !result.is_object()) {
     r.verdict = "error (exit " + std::to_string(r.exit_code) + ")";
     r.note = "see " + (run_dir / "run.txt").string();

@@ -135,7 +135,7 @@ class RuntimeClient {
     if (next.has_header(kHeaderTraceId)) setenv("_X_AMZN_TRACE_ID", next.get_header_value(kHeaderTraceId).c_str(), 1);
     else unsetenv("_X_AMZN_TRACE_ID");
 
-    Json event = Json::parse(next.body, nullptr, false);
+    Json event = evh::parse_untrusted(next.body);
     if (event.is_discarded()) {
       post_error(base + "/error", "Runtime.UnmarshalError", "Unable to parse the event as JSON");
       return;

@@ -24,9 +24,41 @@ std::pair<std::size_t, std::size_t> line_col(std::string_view text, std::size_t 
   return {line, col};
 }
 
+// The offset of the first '[' or '{' that opens a level past kMaxJsonDepth, or npos. Brackets in
+// strings do not count. Exact for JSON text; for other text parsing fails anyway.
+std::size_t too_deep_at(std::string_view text) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) return i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
+Json parse_untrusted(std::string_view text) {
+  if (too_deep_at(text) != std::string_view::npos) return Json(Json::value_t::discarded);
+  return Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+}
+
 Result<Json> parse_json(std::string_view text, const std::string& what) {
+  if (auto at = too_deep_at(text); at != std::string_view::npos) {
+    auto [line, col] = line_col(text, at);
+    return make_error(ErrorCode::kConfig, what + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                                              ": not valid JSON: nested deeper than " + std::to_string(kMaxJsonDepth) +
+                                              " levels (evh's limit)");
+  }
   try {
     return Json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::parse_error& e) {

@@ -152,7 +152,7 @@ std::optional<Json> from_ddb_json(const Json& av) {
   const Json& val = first.value();
   if (type == "S" && val.is_string()) return val;
   if (type == "N" && val.is_string()) {
-    auto n = Json::parse(val.get<std::string>(), nullptr, false);
+    auto n = parse_untrusted(val.get<std::string>());
     if (n.is_discarded() || !n.is_number()) return std::nullopt;
     return n;
   }
@@ -230,7 +230,7 @@ std::optional<Payload> decode_payload(const Json& field, PayloadEncoding encodin
     return std::nullopt;
   };
   auto from_text = [](const std::string& text) {
-    Json j = Json::parse(text, nullptr, false);
+    Json j = parse_untrusted(text);
     if (j.is_discarded()) return Payload{text, true};
     return Payload{std::move(j), false};
   };

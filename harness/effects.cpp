@@ -38,7 +38,7 @@ Result<std::vector<Json>> parse_effects(std::string_view text, const std::string
   auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return std::vector<Json>{};
   // A whole document (object or array) first; JSONL otherwise.
-  Json doc = Json::parse(text.begin(), text.end(), nullptr, false);
+  Json doc = parse_untrusted(text);
   if (!doc.is_discarded()) return unwrap(std::move(doc), what);
   std::vector<Json> out;
   std::size_t line_no = 0, pos = 0;
@@ -47,7 +47,7 @@ Result<std::vector<Json>> parse_effects(std::string_view text, const std::string
     std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     ++line_no;
     if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
-      Json j = Json::parse(line.begin(), line.end(), nullptr, false);
+      Json j = parse_untrusted(line);
       if (j.is_discarded())
         return make_error(ErrorCode::kConfig, what + ":" + std::to_string(line_no) + ": not JSON (expected an effect object, an array, or JSONL)");
       auto part = unwrap(std::move(j), what + ":" + std::to_string(line_no));

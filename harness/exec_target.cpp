@@ -265,7 +265,7 @@ class ExecTarget final : public Target {
     if (exit.signal != 0) return crashed(inv, exit.describe(), with_stderr(exit.describe(), err));
     if (exit.code != 0) {
       std::string text = trim_newlines(out);
-      Json doc = Json::parse(text, nullptr, false);
+      Json doc = parse_untrusted(text);
       if (doc.is_object() && ((doc.contains("errorType") && doc["errorType"].is_string()) ||
                               (doc.contains("errorMessage") && doc["errorMessage"].is_string()))) {
         return failure(OutcomeKind::kFunctionError, doc, with_stderr(exit.describe(), err), std::move(text));
@@ -403,7 +403,7 @@ class ExecPersistentTarget final : public Target {
 
   // docs/exec-protocol.md, "exec-persistent: answers".
   Outcome read_answer(const Invocation& inv, const std::string& text) {
-    Json doc = Json::parse(text, nullptr, false);
+    Json doc = parse_untrusted(text);
     if (doc.is_discarded()) {
       // Not JSON: the only way to answer bytes the envelope cannot carry. It is the result, for
       // the contract checks to judge; the process restarts since its framing is in doubt.

@@ -291,7 +291,7 @@ void decode_field(Json& view, const char* name) {
     view.erase(name);
     return;
   }
-  Json parsed = Json::parse(*bytes, nullptr, /*allow_exceptions=*/false);
+  Json parsed = parse_untrusted(*bytes);
   if (!parsed.is_discarded() && (parsed.is_object() || parsed.is_array())) {
     *it = std::move(parsed);
   } else {
@@ -329,7 +329,7 @@ Result<FilterCriteria> FilterCriteria::parse(const Json& filter_criteria, const 
                                                 std::to_string(kMaxPatternChars) + " allowed (SEMANTICS.md §5)");
     }
     // Duplicate keys: the last one wins (§5), which is what the parser does.
-    fp.pattern = Json::parse(fp.text, nullptr, /*allow_exceptions=*/false);
+    fp.pattern = parse_untrusted(fp.text);
     if (fp.pattern.is_discarded()) return make_error(ErrorCode::kConfig, name + invalid("malformed JSON"));
     if (auto e = check_object(fp.pattern, "", limits); !e.empty()) return make_error(ErrorCode::kConfig, name + e);
     out.filters_.push_back(std::move(fp));
@@ -359,7 +359,7 @@ Json filter_view(const Json& record, DataKey key) {
       if (it != view.end() && it->is_string()) {
         // SEMANTICS.md §5/§8.5: a JSON body is filtered as JSON; any other body stays a plain
         // string, which a JSON (object) pattern on `body` never matches.
-        Json parsed = Json::parse(it->get_ref<const std::string&>(), nullptr, /*allow_exceptions=*/false);
+        Json parsed = parse_untrusted(it->get_ref<const std::string&>());
         if (!parsed.is_discarded() && (parsed.is_object() || parsed.is_array())) *it = std::move(parsed);
       }
       return view;

@@ -86,7 +86,7 @@ Json finding_document(const FindingRecord& f, const RunResult& r, const RunConfi
 
 Result<FindingFile> parse_finding(const std::string& text, const std::string& path) {
   auto bad = [&](const std::string& what) { return make_error(ErrorCode::kConfig, path + ": " + what); };
-  Json doc = Json::parse(text, nullptr, false);
+  Json doc = parse_untrusted(text);
   if (doc.is_discarded()) return make_error(ErrorCode::kConfig, path + " is not a finding file: not JSON");
   if (!doc.is_object() || !doc.contains("evh")) return bad("not an evh finding file (no \"evh\" version field)");
   if (doc["evh"] != kFindingVersion)

@@ -95,7 +95,7 @@ void put_payload(const Source& source, const PayloadContract& contract, const st
   Json* record = find_at(c.event, pointers.front());
   if (record == nullptr || !record->is_object()) return;
   Payload p;
-  Json parsed = Json::parse(bytes, nullptr, false);
+  Json parsed = parse_untrusted(bytes);
   if (!parsed.is_discarded()) {
     p = Payload{std::move(parsed), false};
   } else {
@@ -473,7 +473,7 @@ Result<FuzzInput> read_fuzz_input(std::string_view bytes, const std::string& pat
                table_fingerprint() + "): replay its finding file instead, or fuzz again");
   const std::size_t n = header_length(bytes);
   if (n == 0) return bad("a fuzz input cut short inside its header");
-  Json doc = Json::parse(bytes.substr(kHeaderFixedBytes, n - kHeaderFixedBytes), nullptr, false);
+  Json doc = parse_untrusted(bytes.substr(kHeaderFixedBytes, n - kHeaderFixedBytes));
   if (doc.is_discarded()) return bad("the fuzz input's profile is not JSON");
   auto profile = FuzzProfile::from_json(doc, path);
   if (!profile) return profile.error();

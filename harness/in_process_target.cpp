@@ -38,7 +38,7 @@ class InProcessTarget final : public Target {
     Json parsed;
     const Json* event = inv.event;
     if (event == nullptr) {
-      parsed = Json::parse(inv.payload, nullptr, false);
+      parsed = parse_untrusted(inv.payload);
       if (parsed.is_discarded()) {
         // SEMANTICS.md §8.6: the Invoke API refuses a body that is not JSON.
         o.kind = OutcomeKind::kInvokeError;

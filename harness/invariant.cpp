@@ -164,6 +164,22 @@ BatchView batch_view(const Source& source, const Json& event) {
   return v;
 }
 
+// True when every record of the event carries an identifier a batchItemFailures entry can name:
+// a non-empty string (messageId, sequence number), or for derived ids (Kafka's partition and
+// offset) an object with no null or "" part. Malformed input (a null or numeric messageId) is not.
+bool every_record_nameable(const Source& source, const Json& event) {
+  const std::vector<Json> ids = batch_item_ids(source, event);
+  if (ids.size() != record_pointers(source, event).size()) return false;
+  auto text = [](const Json& v) { return v.is_string() && !v.get_ref<const std::string&>().empty(); };
+  for (const auto& id : ids) {
+    if (text(id)) continue;
+    if (!id.is_object() || !source.identity.grouped) return false;  // only grouped sources derive object ids
+    for (const auto& [k, part] : id.items())
+      if (part.is_null() || (part.is_string() && !text(part))) return false;
+  }
+  return true;
+}
+
 std::vector<const Json*> effects_of(const Attempt& a, const char* kind) {
   std::vector<const Json*> out;
   for (const auto& e : a.outcome.effects)
@@ -188,7 +204,17 @@ std::optional<std::set<std::string>> failed_ids(const Attempt& a) {
 // batch.failures-reported — SEMANTICS.md §4: a record the handler says it failed must be in the
 // response's batchItemFailures (or the function must fail); otherwise the platform deletes or
 // checkpoints past it and the failure is swallowed.
-bool check_failures_reported(const CaseRun& run, const InvariantContext&, std::vector<Finding>& out) {
+// True when the response names `id` in batchItemFailures: with ReportBatchItemFailures off the
+// platform reads none of it (SEMANTICS.md §4), and the finding says that is why.
+bool response_lists(const Attempt& a, const std::string& id) {
+  const Json body = parse_untrusted(a.outcome.payload);
+  if (!body.is_object() || !body.contains("batchItemFailures") || !body["batchItemFailures"].is_array()) return false;
+  for (const auto& item : body["batchItemFailures"])
+    if (item.is_object() && item.contains("itemIdentifier") && id_text(item["itemIdentifier"]) == id) return true;
+  return false;
+}
+
+bool check_failures_reported(const CaseRun& run, const InvariantContext& ctx, std::vector<Finding>& out) {
   bool exercised = false;
   for (const auto& a : run.attempts) {
     auto failed = failed_ids(a);
@@ -197,9 +223,16 @@ bool check_failures_reported(const CaseRun& run, const InvariantContext&, std::v
     for (const Json* e : effects_of(a, "failed")) {
       const std::string id = id_text((*e)["id"]);
       if (failed->count(id)) continue;
-      Finding f = finding_for("batch.failures-reported", run, a,
-                              "the handler reported record " + id + " failed, but its response does not list it: the platform treats it as processed and never retries it");
+      const bool ignored_list = !ctx.report_batch_item_failures && response_lists(a, id);
+      Finding f = finding_for(
+          "batch.failures-reported", run, a,
+          ignored_list ? "the handler reported record " + id +
+                             " failed and lists it in batchItemFailures, but the event source mapping does not set FunctionResponseTypes "
+                             "[\"ReportBatchItemFailures\"]: the platform ignores the list, treats the record as processed and never retries it"
+                       : "the handler reported record " + id +
+                             " failed, but its response does not list it: the platform treats it as processed and never retries it");
       f.evidence["record"] = id;
+      if (ignored_list) f.evidence["reportBatchItemFailures"] = false;
       out.push_back(std::move(f));
     }
   }
@@ -213,6 +246,9 @@ bool check_partial_not_whole(const CaseRun& run, const InvariantContext& ctx, st
   if (!ctx.report_batch_item_failures || !is_batch_contract(ctx)) return false;
   const BatchView batch = batch_view(ctx.source, run.kase->event);
   if (batch.ids.size() < 2) return false;
+  // A record without a usable identifier (malformed input the platform never sends) cannot be
+  // listed: failing the whole batch is then the only way to have it retried.
+  if (!every_record_nameable(ctx.source, run.kase->event)) return false;
   bool exercised = false;
   for (const auto& a : run.attempts) {
     if (!a.invoked) continue;
@@ -442,10 +478,10 @@ bool check_retry_bound(const CaseRun& run, const InvariantContext& ctx, std::vec
     const Json* record = d["kind"] == "eventbridge" ? &m["detail"] : d["kind"] == "lambda" ? &m : nullptr;
     Json parsed;
     if (record == nullptr && m.contains("body") && d["kind"] != "dlq") {
-      parsed = Json::parse(m["body"].get<std::string>(), nullptr, false);
+      parsed = parse_untrusted(m["body"].get<std::string>());
       record = &parsed;
     } else if (record == nullptr && m.contains("Message")) {
-      parsed = Json::parse(m["Message"].get<std::string>(), nullptr, false);
+      parsed = parse_untrusted(m["Message"].get<std::string>());
       record = &parsed;
     }
     if (record == nullptr || !record->is_object() || !record->contains("requestContext")) continue;

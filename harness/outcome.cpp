@@ -96,7 +96,7 @@ Json Outcome::to_json() const {
   if (!detail.empty()) j["detail"] = utf8_text(detail);
   j["durationMs"] = duration_ms;
   // The response as sent when it is JSON; the raw text otherwise (garbage is evidence).
-  Json parsed = Json::parse(payload, nullptr, false);
+  Json parsed = parse_untrusted(payload);
   if (payload.empty()) {
     j["response"] = nullptr;
   } else if (!parsed.is_discarded()) {

@@ -78,7 +78,7 @@ std::vector<CaseRun> run_poll_queue(RunState& state, const std::vector<Case>& ca
   int max_receives = 0;
   std::string dlq;
   if (auto rp = queue_cfg.find("RedrivePolicy"); rp != queue_cfg.end()) {
-    Json policy = rp->is_string() ? Json::parse(rp->get<std::string>(), nullptr, false) : *rp;
+    Json policy = rp->is_string() ? parse_untrusted(rp->get<std::string>()) : *rp;
     if (policy.is_object()) {
       max_receives = static_cast<int>(seconds(policy, "maxReceiveCount", 0));
       dlq = policy.value("deadLetterTargetArn", std::string());

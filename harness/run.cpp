@@ -70,6 +70,26 @@ InvariantContext context_of(const RunConfig& config, const RunResult& result) {
   return ctx;
 }
 
+// A finding the same case already produced (same invariant, same message): a batch retried until
+// its retention ends, or an async event's retries, fail the same way on every attempt. One finding
+// carries the count (evidence.repeats) instead of one identical finding per attempt.
+FindingRecord* same_finding(RunResult& result, const Finding& f) {
+  for (auto it = result.findings.rbegin(); it != result.findings.rend(); ++it)
+    if (it->finding.case_index == f.case_index && it->finding.invariant == f.invariant && it->finding.message == f.message) return &*it;
+  return nullptr;
+}
+
+// Records `f` as a new finding, or counts it on the one it repeats; true when it is new.
+template <typename TraceOf>
+bool add_finding(RunResult& result, Finding f, const Case& kase, TraceOf&& trace_of) {
+  if (FindingRecord* seen = same_finding(result, f)) {
+    seen->finding.evidence["repeats"] = seen->finding.evidence.value("repeats", 1) + 1;
+    return false;
+  }
+  result.findings.push_back(FindingRecord{std::move(f), kase, trace_of()});
+  return true;
+}
+
 // Run-level invariants over `runs` (every case run of an async or poll run; one case in sync mode).
 void judge_runs(const RunConfig& config, const std::vector<const Invariant*>& selected, const std::vector<const CaseRun*>& runs,
                 RunResult& result, std::vector<InvariantVerdict>& verdicts) {
@@ -78,11 +98,9 @@ void judge_runs(const RunConfig& config, const std::vector<const Invariant*>& se
     if (selected[i]->check_runs == nullptr) continue;
     std::vector<RunFinding> found;
     verdicts[i].exercised += selected[i]->check_runs(runs, ctx, found);
-    verdicts[i].findings += found.size();
     for (auto& rf : found) {
       const CaseRun& cr = *runs[rf.run];
-      FindingRecord rec{std::move(rf.finding), *cr.kase, result.trace.for_case(cr.index)};
-      result.findings.push_back(std::move(rec));
+      verdicts[i].findings += add_finding(result, std::move(rf.finding), *cr.kase, [&] { return result.trace.for_case(cr.index); });
     }
   }
 }
@@ -94,14 +112,12 @@ void judge(const RunConfig& config, const std::vector<const Invariant*>& selecte
     if (selected[i]->check == nullptr) continue;
     std::vector<Finding> found;
     if (selected[i]->check(cr, ctx, found)) ++verdicts[i].exercised;
-    verdicts[i].findings += found.size();
     for (auto& f : found) {
-      const auto& entries = result.trace.entries();
-      FindingRecord rec{std::move(f), *cr.kase,
-                        trace_from == kTraceInterleaved
-                            ? result.trace.for_case(cr.index)
-                            : std::vector<Json>(entries.begin() + static_cast<std::ptrdiff_t>(trace_from), entries.end())};
-      result.findings.push_back(std::move(rec));
+      verdicts[i].findings += add_finding(result, std::move(f), *cr.kase, [&] {
+        const auto& entries = result.trace.entries();
+        return trace_from == kTraceInterleaved ? result.trace.for_case(cr.index)
+                                               : std::vector<Json>(entries.begin() + static_cast<std::ptrdiff_t>(trace_from), entries.end());
+      });
     }
   }
 }

@@ -704,7 +704,7 @@ Status normalize_queue(Json& q, const std::string& what) {
   }
   auto rp = q.find("RedrivePolicy");
   if (rp != q.end() && rp->is_string()) {
-    Json parsed = Json::parse(rp->get<std::string>(), nullptr, false);
+    Json parsed = parse_untrusted(rp->get<std::string>());
     if (parsed.is_discarded())
       return config_error(what, "queue.RedrivePolicy is a string but not valid JSON (give an object, or SQS's JSON string)");
     *rp = std::move(parsed);
@@ -1011,7 +1011,7 @@ Status parse_mapping(Scenario& sc, const Json& esm, Parsed& p, const std::string
         if (utf8_chars(text) > kMaxPatternChars)
           return config_error(what, path + " has " + std::to_string(utf8_chars(text)) + " characters; at most " +
                                         std::to_string(kMaxPatternChars) + " (SEMANTICS.md §5)");
-        Json parsed = Json::parse(text, nullptr, false);
+        Json parsed = parse_untrusted(text);
         if (parsed.is_discarded() || !parsed.is_object())
           return config_error(what, path + " is not a JSON object: " + std::string(kInvalidFilter) + " (SEMANTICS.md §8.5)");
       }

@@ -253,7 +253,7 @@ Settings read_settings(const RunConfig& config) {
 // `dropped` gets each such entry's index. Anything else is left for the contract to judge.
 std::string without_unknown_ids(const std::string& payload, const std::vector<Json>& batch_ids, std::vector<std::size_t>& dropped) {
   if (batch_ids.empty()) return payload;
-  Json body = Json::parse(payload, nullptr, false);
+  Json body = parse_untrusted(payload);
   if (!body.is_object() || !body.contains("batchItemFailures") || !body["batchItemFailures"].is_array()) return payload;
   const Json& sample = batch_ids.front();
   auto same_kind = [](const Json& a, const Json& b) {
@@ -759,7 +759,7 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
           ContractVerdict v = assess_response(source, sent.event, rest, true);
           if (!(v.effective.is_object() && v.effective.value("wholeBatch", false))) {
             std::vector<ContractProblem> problems;
-            const Json body = Json::parse(a.outcome.payload, nullptr, false);
+            const Json body = parse_untrusted(a.outcome.payload);
             for (std::size_t i : dropped) {
               const std::string ptr = "/batchItemFailures/" + std::to_string(i) + "/itemIdentifier";
               const Json* id = find_at(body, ptr);
@@ -785,7 +785,7 @@ std::vector<CaseRun> run_poll_log(RunState& state, const std::vector<Case>& case
       }
       if (l.win_active) {
         // SEMANTICS.md §3.5: a windowed invoke must return its state; without it, it failed.
-        Json body = Json::parse(a.outcome.payload, nullptr, false);
+        Json body = parse_untrusted(a.outcome.payload);
         if (!body.is_object() || !body.contains("state")) {
           whole = true;
           a.verdict->ok = false;

@@ -175,7 +175,7 @@ Result<WorkloadInput> read_workload_input(const Source& source, const std::strin
   for (std::size_t n = 1; std::getline(in, line); ++n) {
     const std::string where = path + ":" + std::to_string(n);
     if (line.find_first_not_of(" \t\r") == std::string::npos || line[line.find_first_not_of(" \t")] == '#') continue;
-    Json action = Json::parse(line, nullptr, false);
+    Json action = parse_untrusted(line);
     if (action.is_discarded() || !action.is_object())
       return make_error(ErrorCode::kConfig, where + ": each line must be one JSON object (a producer action)");
     Case kase = gen.generate(derive_seed(seed, out.cases.size()));

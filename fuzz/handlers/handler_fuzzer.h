@@ -144,17 +144,19 @@ class HandlerFuzzer {
   std::string replay_target() const { return space_->profile().target; }
 
   /// EVH_FUZZ_WRITE_SEEDS=DIR: writes a seed corpus for this profile — up to kSeeds inputs that
-  /// pass, named by their sha1 — and exits: the default case, a few event seeds, records per event
-  /// at both ends, each mutator of the space alone, each fault alone, a generated payload. Inputs
+  /// pass, named by their sha1 — and exits: the default case, a few run and event seeds (with one
+  /// record per event and with the most), each mutator of the space alone, each fault alone, a generated payload. Inputs
   /// with a large mutator (harness::kFuzzLargeMutators) only when too few others pass.
   int write_seeds(const std::string& dir) {
     static constexpr std::size_t kSeeds = 12;
-    std::vector<harness::FuzzCase> candidates(4);
-    for (uint64_t i = 1; i < candidates.size(); ++i) candidates[i].events = {i};
-    for (std::size_t n : {std::size_t{1}, space_->max_batch()}) {
-      if (n == 0) continue;
-      candidates.emplace_back().batch_size = n;
+    std::vector<harness::FuzzCase> candidates(1);
+    for (uint64_t i = 1; i <= 4; ++i) {
+      auto& c = candidates.emplace_back();
+      c.seed = i;
+      c.events = {i};
+      if (space_->max_batch() > 0) candidates.emplace_back(c).batch_size = 1;
     }
+    if (space_->max_batch() > 0) candidates.emplace_back().batch_size = space_->max_batch();
     std::vector<harness::FuzzCase> large;
     for (const Mutator* m : space_->mutators()) {
       harness::FuzzCase c;

@@ -71,7 +71,7 @@ const char* default_invoke_error_type(int status) {
 /// A function error answer (header, RIE error document or RIE 502): the platform's own timeout
 /// and crash documents become kTimeout and kCrash, as every other target kind reports them.
 void set_function_error(Outcome& o, const std::string& header_value) {
-  Json doc = Json::parse(o.payload, nullptr, false);
+  Json doc = parse_untrusted(o.payload);
   o.function_error = header_value.empty() ? kUnhandled : header_value;
   o.error_type = string_field(doc, {"errorType"});
   o.error_message = string_field(doc, {"errorMessage"});
@@ -83,7 +83,7 @@ void set_function_error(Outcome& o, const std::string& header_value) {
 /// 4xx/5xx from the Invoke API: the function did not run (SEMANTICS.md §1 error shapes).
 Outcome invoke_error(Outcome o, const InvokeAnswer& res, bool lambda) {
   o.kind = OutcomeKind::kInvokeError;
-  Json doc = Json::parse(o.payload, nullptr, false);
+  Json doc = parse_untrusted(o.payload);
   std::string type = res.header(kHeaderErrorType);
   type = type.substr(0, type.find(':'));  // "TooManyRequestsException:http://internal..."
   if (type.empty()) {
@@ -217,7 +217,7 @@ Outcome interpret_invoke_answer(InvokeAnswer res, bool lambda, Dialect dialect, 
         return timeout_outcome(inv, *secs, std::string("the server answered the RIE's timeout text (") + rules + " rules, " +
                                                dialect_name(dialect) + "): " + o.payload);
       }
-      Json doc = Json::parse(o.payload, nullptr, false);
+      Json doc = parse_untrusted(o.payload);
       if (looks_like_error_document(doc)) {
         set_function_error(o, "");
         o.detail = std::string("a 200 whose body is an error document is a function error under the RIE rules (dialect ") +

@@ -44,7 +44,7 @@ Outcome platform_error(OutcomeKind kind, const Json& doc, std::string detail) {
 Outcome reported_error(ErrorReport report, const std::string& detail) {
   std::string body = std::move(report.body);
   std::string content_type = std::move(report.content_type);
-  Json doc = Json::parse(body, nullptr, false);
+  Json doc = parse_untrusted(body);
   if (!doc.is_discarded() && doc.is_object() && content_type == kErrorCauseContentType) {
     doc.erase("errorCause");
     body = dump(doc);

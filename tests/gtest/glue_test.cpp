@@ -18,15 +18,20 @@ using evh::Json;
 Json handle_orders(const Json& event, evh::harness::Context& ctx) {
   Json failures = Json::array();
   for (const auto& r : event.at("Records")) {
-    const std::string id = r.at("messageId");
-    const bool ok = !r.value("body", "").empty();  // your processing here
+    const std::string id = r.at("messageId");  // none: the batch fails, as nothing can name the record
+    const bool ok = r.contains("body") && r.at("body").is_string() && r.at("body") != "";  // your processing here
     ok ? ctx.processed(id) : ctx.failed(id);       // effects: what evh's delivery checks read
     if (!ok) failures.push_back({{"itemIdentifier", id}});
   }
   return {{"batchItemFailures", failures}};
 }
 
-EVH_CONTRACT_TEST(OrdersHandler, KeepsTheSqsContract, "sqs", handle_orders);
+// Its event source mapping reports partial batch failures; without FunctionResponseTypes
+// [ReportBatchItemFailures] the platform ignores batchItemFailures and evh says so.
+const evh::gtest::CheckOptions kOrdersMapping{
+    .scenario = {{"eventSourceMapping", {{"FunctionResponseTypes", Json::array({"ReportBatchItemFailures"})}}}}};
+
+EVH_CONTRACT_TEST(OrdersHandler, KeepsTheSqsContract, "sqs", handle_orders, kOrdersMapping);
 // ---------------------------------------------------------------------------------------------
 
 // Options go last, with designated initializers: here API Gateway events delivered synchronously.
@@ -48,9 +53,39 @@ TEST(CheckHandler, FindsTheInvariantABuggyHandlerBreaks) {
 }
 
 TEST(CheckHandler, CorrectHandlerHasNoFindings) {
-  auto r = evh::gtest::check_handler("sqs", handle_orders, {.cases = 20, .findings_dir = ::testing::TempDir() + "evh-glue"});
+  auto options = kOrdersMapping;
+  options.cases = 20;
+  options.findings_dir = ::testing::TempDir() + "evh-glue";
+  auto r = evh::gtest::check_handler("sqs", handle_orders, options);
   EXPECT_TRUE(r.ok()) << r.describe();
   EXPECT_GT(r.cases_run, 0u);
+}
+
+// The platform default is FunctionResponseTypes [] (SEMANTICS.md §4): batchItemFailures is then
+// ignored and every record deleted. The finding names the missing mapping setting.
+TEST(CheckHandler, BatchItemFailuresWithoutReportBatchItemFailuresNamesTheMappingSetting) {
+  auto fail_first = [](const Json& event, evh::harness::Context& ctx) {
+    Json failures = Json::array();
+    for (const auto& r : event.at("Records")) {
+      const std::string id = r.at("messageId");
+      failures.empty() ? ctx.failed(id) : ctx.processed(id);
+      if (failures.empty()) failures.push_back({{"itemIdentifier", id}});
+    }
+    return Json{{"batchItemFailures", failures}};
+  };
+  const std::string dir = ::testing::TempDir() + "evh-glue";
+  auto off = evh::gtest::check_handler("sqs", evh::gtest::to_handler(fail_first), {.mutate = "none", .cases = 5, .findings_dir = dir});
+  ASSERT_TRUE(off.error.empty()) << off.error;
+  ASSERT_FALSE(off.findings.empty());
+  for (const auto& f : off.findings) {
+    EXPECT_EQ(f.finding.invariant, "batch.failures-reported");
+    EXPECT_NE(f.finding.message.find("FunctionResponseTypes"), std::string::npos) << f.finding.message;
+  }
+  auto on = kOrdersMapping;
+  on.mutate = "none";
+  on.cases = 5;
+  on.findings_dir = dir;
+  EXPECT_TRUE(evh::gtest::check_handler("sqs", evh::gtest::to_handler(fail_first), on).ok());
 }
 
 TEST(CheckHandler, PlainFunctionOfTheEventIsAHandler) {

@@ -442,7 +442,14 @@ TEST(Platform, StreamUnknownItemIdentifierFailsTheWholeBatchByDefault) {
   EXPECT_TRUE(actions(r, "checkpoint").empty());
   ASSERT_EQ(r.destinations[kFailDest].size(), 1u);
   EXPECT_EQ(Json::parse(r.destinations[kFailDest][0]["body"].get<std::string>())["requestContext"]["approximateInvokeCount"], 2);
-  EXPECT_EQ(findings_saying(r, "is not a record of this batch: Lambda's reaction is not documented for streams"), 2u);
+  // Both attempts answer the same way: one finding, counting the attempt it repeated in.
+  const char* unknown = "is not a record of this batch: Lambda's reaction is not documented for streams";
+  ASSERT_EQ(findings_saying(r, unknown), 1u);
+  for (const auto& f : r.findings) {
+    if (f.finding.message.find(unknown) != std::string::npos) {
+      EXPECT_EQ(f.finding.evidence.value("repeats", 0), 2);
+    }
+  }
 }
 
 TEST(Platform, StreamUnknownItemIdentifierIsIgnoredWhenSetToIgnore) {

@@ -139,6 +139,64 @@ TEST(PollQueue, APoisonMessageWithoutRedriveSpendsTheBudgetAndIsReportedAsGaveUp
   EXPECT_EQ(r.to_json()["verdict"], "gave-up");
 }
 
+// Processes the first record with an id, then throws: with ReportBatchItemFailures that is
+// batch.partial-not-whole, once per attempt of the same batch.
+std::unique_ptr<Target> process_one_then_throw(EffectsSink& sink) {
+  TargetOptions o;
+  o.effects = &sink;
+  return make_in_process_target(
+      [](const Json& event, Context& ctx) -> Json {
+        const Json& id = event["Records"][0]["messageId"];
+        if (id.is_string()) ctx.processed(id.get<std::string>());
+        throw FunctionError("Error", "the rest of the batch is not processed");
+      },
+      "process-one-then-throw", o);
+}
+
+TEST(PollQueue, ABatchFailingTheSameWayOnEveryRetryIsOneFindingThatCountsItsRepeats) {
+  PollRun fx("sqs", "sqs-correct", 0);
+  fx.config.scenario.queue.erase("RedrivePolicy");  // retried until the budget is spent
+  EventGenerator gen(*fx.config.source, PayloadContract::builtin());
+  gen.set_batch_size(3);
+  fx.config.input = {gen.generate(7)};
+  auto target = process_one_then_throw(fx.sink);
+  RunResult r = testing::run_ok(fx.config, *target, fx.sink);
+  ASSERT_TRUE(r.gave_up);
+  const auto invokes = actions(r, "invoke").size();
+  ASSERT_GT(invokes, 100u);
+  std::size_t partial = 0;
+  for (const auto& f : r.findings) {
+    if (f.finding.invariant != "batch.partial-not-whole") continue;
+    ++partial;
+    EXPECT_EQ(f.finding.evidence.value("repeats", 0u), invokes);
+  }
+  EXPECT_EQ(partial, 1u);
+  for (const auto& v : r.verdicts) {
+    if (v.id == "batch.partial-not-whole") {
+      EXPECT_EQ(v.findings, 1u);
+    }
+  }
+}
+
+TEST(PollQueue, ThrowingForARecordWithoutAMessageIdIsNotPartialNotWhole) {
+  PollRun fx("sqs", "sqs-correct", 0);
+  EventGenerator gen(*fx.config.source, PayloadContract::builtin());
+  gen.set_batch_size(3);
+  Case named = gen.generate(8);
+  Case unnamed = named;
+  unnamed.event["Records"][1]["messageId"] = nullptr;  // illegal: nothing a batchItemFailures entry can name
+  auto partial_findings = [&](const Case& c) {
+    fx.config.input = {c};
+    auto target = process_one_then_throw(fx.sink);
+    RunResult r = testing::run_ok(fx.config, *target, fx.sink);
+    std::size_t n = 0;
+    for (const auto& f : r.findings) n += f.finding.invariant == "batch.partial-not-whole";
+    return n;
+  };
+  EXPECT_EQ(partial_findings(named), 1u);  // every record could have been listed
+  EXPECT_EQ(partial_findings(unnamed), 0u);
+}
+
 // A handler that takes `ms` of virtual time and succeeds: lets batches overlap in time.
 std::unique_ptr<Target> slow_target(EffectsSink& sink, int64_t ms, bool fail = false) {
   TargetOptions o;
