@@ -194,6 +194,27 @@ int64_t real_deadline_ms(const Invocation& inv) {
 
 std::string ms(milliseconds d) { return std::to_string(d.count()) + " ms"; }
 
+// The program a command starts, when the shell cannot find it: every invocation would exit 127
+// ("not found"), which is a target that cannot run (exit 3), not a handler's bug. Only a plain
+// first word is checked; `cd dir && ...`, variables and quoting are left to the shell. "" = found
+// or not checked.
+std::string missing_program(const std::string& command) {
+  const auto begin = command.find_first_not_of(" \t");
+  if (begin == std::string::npos) return "";
+  const std::string first = command.substr(begin, command.find_first_of(" \t\n", begin) - begin);
+  if (first.find_first_of(";&|<>()$`'\"\\=*?[]{}~#") != std::string::npos) return "";
+  Subprocess::Options o;
+  o.command = "command -v -- '" + first + "' >/dev/null 2>&1";
+  o.pipe_stdin = false;
+  auto p = Subprocess::spawn(o);
+  if (!p) return "";
+  const auto deadline = steady_clock::now() + std::chrono::seconds(5);
+  std::string out, err;
+  p->read_all(out, err, deadline);
+  const Subprocess::Exit e = p->wait(deadline);
+  return e.exited && e.code != 0 ? first : "";
+}
+
 // ---------------------------------------------------------------------------------------------
 // exec:CMD
 
@@ -205,6 +226,9 @@ class ExecTarget final : public Target {
 
   Status start() override {
     if (blank(command_)) return make_error(ErrorCode::kUsage, "--target exec: needs a command, e.g. exec:'node handler.js'");
+    if (auto missing = missing_program(command_); !missing.empty())
+      return make_error(ErrorCode::kUnreachable, "exec:'" + command_ + "': the shell finds no program '" + missing +
+                                                     "' (not on PATH, or not an executable file)");
     return Ok{};
   }
 

@@ -538,6 +538,24 @@ TEST(ExecPersistentTarget, CommandThatExitsAtStartIsUnreachable) {
   EXPECT_EQ(st.error().message.find('\n'), std::string::npos);
 }
 
+// A program the shell cannot find would make every invocation exit 127: the run would spend its
+// budget on "function errors". It is a target that cannot run (exit 3), named in one line.
+TEST(ExecTarget, ProgramTheShellCannotFindIsUnreachable) {
+  auto t = internal::make_exec_target("./evh-no-such-program --flag", {});
+  ASSERT_TRUE(t.ok());
+  auto st = (*t)->start();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kUnreachable);
+  EXPECT_NE(st.error().message.find("'./evh-no-such-program'"), std::string::npos) << st.error().message;
+  EXPECT_EQ(st.error().message.find('\n'), std::string::npos);
+  // What the shell resolves starts; what only the shell can judge (cd, variables) is left to it.
+  for (const char* ok : {"cat", "sh -c 'cat'", "cd /tmp && evh-no-such-program", "X=1 evh-no-such-program"}) {
+    auto found = internal::make_exec_target(ok, {});
+    ASSERT_TRUE(found.ok());
+    EXPECT_TRUE((*found)->start().ok()) << ok;
+  }
+}
+
 TEST(ExecPersistentTarget, ProcessThatEndedBetweenInvocationsIsRestarted) {
   // Answers one request, then exits 0: the next invocation gets a fresh process.
   auto t = persistent_target(
