@@ -265,6 +265,23 @@ TEST(FuzzCase, AnEventSeedGivenTwiceIsSentOnce) {
   EXPECT_EQ(ids.size(), 9u);
 }
 
+// Megabyte mutators change the first event only: three 6 MB events ran for 14 s under ASan, near
+// libFuzzer's 25-s timeout, and showed nothing one of them does not.
+TEST(FuzzCase, AMegabyteMutatorChangesTheFirstEventOnly) {
+  const FuzzSpace space = sqs_space();
+  FuzzCase c;
+  c.events = {1, 2, 3};
+  c.mutations = {"batch.max-size", "body.unicode"};
+  auto events = fuzz_events(space, c);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].mutations.at(0), "batch.max-size");
+  EXPECT_GT(events[0].event["Records"].size(), 100u);
+  for (std::size_t i = 1; i < events.size(); ++i) {
+    EXPECT_EQ(std::count(events[i].mutations.begin(), events[i].mutations.end(), "batch.max-size"), 0);
+    EXPECT_LE(events[i].event["Records"].size(), kFuzzMaxBatch);
+  }
+}
+
 TEST(FuzzCase, ChainRecordsOnlyTheMutatorsThatApplied) {
   const FuzzSpace space = sqs_space();
   FuzzCase c;
