@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <unordered_map>
 
 #include "harness/internal/subprocess.h"
 #include "harness/shrink.h"
@@ -72,18 +73,19 @@ InvariantContext context_of(const RunConfig& config, const RunResult& result) {
 
 // A finding the same case already produced (same invariant, same message): a batch retried until
 // its retention ends, or an async event's retries, fail the same way on every attempt. One finding
-// carries the count (evidence.repeats) instead of one identical finding per attempt.
-FindingRecord* same_finding(RunResult& result, const Finding& f) {
-  for (auto it = result.findings.rbegin(); it != result.findings.rend(); ++it)
-    if (it->finding.case_index == f.case_index && it->finding.invariant == f.invariant && it->finding.message == f.message) return &*it;
-  return nullptr;
-}
+// carries the count (evidence.repeats) instead of one identical finding per attempt. The index
+// maps (case, invariant, message) to the finding's position, so a run with many findings stays
+// linear.
+using FindingIndex = std::unordered_map<std::string, std::size_t>;
 
 // Records `f` as a new finding, or counts it on the one it repeats; true when it is new.
 template <typename TraceOf>
-bool add_finding(RunResult& result, Finding f, const Case& kase, TraceOf&& trace_of) {
-  if (FindingRecord* seen = same_finding(result, f)) {
-    seen->finding.evidence["repeats"] = seen->finding.evidence.value("repeats", 1) + 1;
+bool add_finding(RunResult& result, FindingIndex& index, Finding f, const Case& kase, TraceOf&& trace_of) {
+  std::string key = std::to_string(f.case_index) + '\n' + f.invariant + '\n' + f.message;
+  auto [it, added] = index.try_emplace(std::move(key), result.findings.size());
+  if (!added) {
+    Json& evidence = result.findings[it->second].finding.evidence;
+    evidence["repeats"] = evidence.value("repeats", 1) + 1;
     return false;
   }
   result.findings.push_back(FindingRecord{std::move(f), kase, trace_of()});
@@ -92,7 +94,7 @@ bool add_finding(RunResult& result, Finding f, const Case& kase, TraceOf&& trace
 
 // Run-level invariants over `runs` (every case run of an async or poll run; one case in sync mode).
 void judge_runs(const RunConfig& config, const std::vector<const Invariant*>& selected, const std::vector<const CaseRun*>& runs,
-                RunResult& result, std::vector<InvariantVerdict>& verdicts) {
+                RunResult& result, std::vector<InvariantVerdict>& verdicts, FindingIndex& index) {
   const InvariantContext ctx = context_of(config, result);
   for (std::size_t i = 0; i < selected.size(); ++i) {
     if (selected[i]->check_runs == nullptr) continue;
@@ -100,20 +102,20 @@ void judge_runs(const RunConfig& config, const std::vector<const Invariant*>& se
     verdicts[i].exercised += selected[i]->check_runs(runs, ctx, found);
     for (auto& rf : found) {
       const CaseRun& cr = *runs[rf.run];
-      verdicts[i].findings += add_finding(result, std::move(rf.finding), *cr.kase, [&] { return result.trace.for_case(cr.index); });
+      verdicts[i].findings += add_finding(result, index, std::move(rf.finding), *cr.kase, [&] { return result.trace.for_case(cr.index); });
     }
   }
 }
 
 void judge(const RunConfig& config, const std::vector<const Invariant*>& selected, const CaseRun& cr, RunResult& result,
-           std::vector<InvariantVerdict>& verdicts, std::size_t trace_from) {
+           std::vector<InvariantVerdict>& verdicts, FindingIndex& index, std::size_t trace_from) {
   const InvariantContext ctx = context_of(config, result);
   for (std::size_t i = 0; i < selected.size(); ++i) {
     if (selected[i]->check == nullptr) continue;
     std::vector<Finding> found;
     if (selected[i]->check(cr, ctx, found)) ++verdicts[i].exercised;
     for (auto& f : found) {
-      verdicts[i].findings += add_finding(result, std::move(f), *cr.kase, [&] {
+      verdicts[i].findings += add_finding(result, index, std::move(f), *cr.kase, [&] {
         const auto& entries = result.trace.entries();
         return trace_from == kTraceInterleaved ? result.trace.for_case(cr.index)
                                                : std::vector<Json>(entries.begin() + static_cast<std::ptrdiff_t>(trace_from), entries.end());
@@ -242,6 +244,7 @@ Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink
   result.faults = config.faults.to_json();
   std::vector<InvariantVerdict> verdicts(selected.size());
   for (std::size_t i = 0; i < selected.size(); ++i) verdicts[i].id = selected[i]->id;
+  FindingIndex seen;  // the findings so far, by case, invariant and message
 
   if (auto st = target.start(); !st) return st.error();
   const auto real_start = std::chrono::steady_clock::now();
@@ -251,13 +254,13 @@ Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink
     std::vector<CaseRun> runs = internal::run_async(state, cases);
     std::vector<const CaseRun*> all;
     for (auto& cr : runs) {
-      judge(config, selected, cr, result, verdicts, kTraceInterleaved);
+      judge(config, selected, cr, result, verdicts, seen, kTraceInterleaved);
       for (const auto& d : cr.deliveries) result.destinations[d["to"].get<std::string>()].push_back(d["message"]);
       ++result.cases_run;
       all.push_back(&cr);
       if (config.on_case) config.on_case(cr, result.findings.size());
     }
-    judge_runs(config, selected, all, result, verdicts);
+    judge_runs(config, selected, all, result, verdicts, seen);
   }
   std::deque<Case> batches;  // poll mode: the events the mapping built, referenced by findings
   if (config.mode == Mode::kPoll) {
@@ -267,11 +270,11 @@ Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink
     for (auto& cr : runs) {
       for (const auto& d : cr.deliveries) result.destinations[d["to"].get<std::string>()].push_back(d["message"]);
       if (cr.kase == nullptr) continue;
-      judge(config, selected, cr, result, verdicts, kTraceInterleaved);
+      judge(config, selected, cr, result, verdicts, seen, kTraceInterleaved);
       all.push_back(&cr);
       if (config.on_case) config.on_case(cr, result.findings.size());
     }
-    judge_runs(config, selected, all, result, verdicts);
+    judge_runs(config, selected, all, result, verdicts, seen);
     result.cases_run = cases.size();
   }
   for (std::size_t i = 0; i < cases.size() && config.mode == Mode::kSync; ++i) {
@@ -289,8 +292,8 @@ Result<RunResult> run_cases(const RunConfig& config, Target& target, EffectsSink
       }
       for (auto& e : r.effects) cr.effects.push_back(std::move(e));
     }
-    judge(config, selected, cr, result, verdicts, trace_from);
-    judge_runs(config, selected, {&cr}, result, verdicts);
+    judge(config, selected, cr, result, verdicts, seen, trace_from);
+    judge_runs(config, selected, {&cr}, result, verdicts, seen);
     ++result.cases_run;
     if (config.on_case) config.on_case(cr, result.findings.size());
   }
