@@ -7,13 +7,22 @@
 SRC_DIR=${SRC_DIR:-$SRC/evh}
 BUILD=${WORK:-/tmp}/evh-fuzz-build
 
-cmake -S "$SRC_DIR" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+# The environment's flags rule (-O1, -gline-tables-only, the sanitizer): the build type adds only
+# -DNDEBUG, not RelWithDebInfo's -O2 -g.
+cmake -S "$SRC_DIR" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE=-DNDEBUG -DCMAKE_CXX_FLAGS_RELEASE=-DNDEBUG \
   -DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_C_FLAGS="$CFLAGS" -DCMAKE_CXX_FLAGS="$CXXFLAGS" \
   -DEVH_BUILD_FUZZERS=ON -DEVH_FUZZ_LINKMAIN=OFF -DEVH_FUZZ_LDFLAGS="$LIB_FUZZING_ENGINE" \
-  -DEVH_BUILD_TESTS=OFF -DEVH_BUILD_BENCH=OFF -DOPENSSL_USE_STATIC_LIBS=ON -DZLIB_USE_STATIC_LIBS=ON
+  -DEVH_BUILD_TESTS=OFF -DEVH_BUILD_BENCH=OFF "-DCMAKE_BUILD_RPATH=\$ORIGIN/lib" -DCMAKE_EXE_LINKER_FLAGS=-Wl,--disable-new-dtags
 ninja -C "$BUILD" all_fuzzers
 
 find "$BUILD" -type f -name '*_fuzzer' -perm -u+x -exec cp {} "$OUT/" \;
+# Debian's cpp-httplib is a shared library (with OpenSSL, zlib and brotli): the runner image has
+# none of them, so they travel in $OUT/lib, which the fuzzers' RPATH ($ORIGIN/lib; DT_RPATH, so it
+# also serves libcpp-httplib's own dependencies) names.
+mkdir -p "$OUT/lib"
+for f in "$OUT"/*_fuzzer; do
+  ldd "$f" | awk '/=> \// { print $3 }' | grep -E 'lib(cpp-httplib|ssl|crypto|z|brotli[a-z]*)\.so' || true
+done | sort -u | while read -r lib; do cp -L "$lib" "$OUT/lib/"; done
 cp "$SRC_DIR"/corpus/*_fuzzer.dict "$SRC_DIR"/corpus/*_fuzzer.options "$OUT/" 2>/dev/null || true
 for dir in "$SRC_DIR"/corpus/*_fuzzer/; do
   name=$(basename "$dir")
