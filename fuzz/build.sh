@@ -12,13 +12,15 @@ BUILD=${WORK:-/tmp}/evh-fuzz-build
 cmake -S "$SRC_DIR" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE=-DNDEBUG -DCMAKE_CXX_FLAGS_RELEASE=-DNDEBUG \
   -DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_C_FLAGS="$CFLAGS" -DCMAKE_CXX_FLAGS="$CXXFLAGS" \
   -DEVH_BUILD_FUZZERS=ON -DEVH_FUZZ_LINKMAIN=OFF -DEVH_FUZZ_LDFLAGS="$LIB_FUZZING_ENGINE" \
-  -DEVH_BUILD_TESTS=OFF -DEVH_BUILD_BENCH=OFF "-DCMAKE_BUILD_RPATH=\$ORIGIN/lib" -DCMAKE_EXE_LINKER_FLAGS=-Wl,--disable-new-dtags
+  -DEVH_BUILD_TESTS=OFF -DEVH_BUILD_BENCH=OFF -DOPENSSL_USE_STATIC_LIBS=ON -DZLIB_USE_STATIC_LIBS=ON \
+  "-DCMAKE_BUILD_RPATH=\$ORIGIN/lib" -DCMAKE_EXE_LINKER_FLAGS=-Wl,--disable-new-dtags
 ninja -C "$BUILD" all_fuzzers
 
 find "$BUILD" -type f -name '*_fuzzer' -perm -u+x -exec cp {} "$OUT/" \;
-# Debian's cpp-httplib is a shared library (with OpenSSL, zlib and brotli): the runner image has
-# none of them, so they travel in $OUT/lib, which the fuzzers' RPATH ($ORIGIN/lib; DT_RPATH, so it
-# also serves libcpp-httplib's own dependencies) names.
+# In the ClusterFuzzLite image (.clusterfuzzlite/Dockerfile) cpp-httplib is its header and zlib and
+# OpenSSL link statically. Built on Debian instead, cpp-httplib is a shared library (with OpenSSL,
+# zlib and brotli): the runner image has none of them, so they travel in $OUT/lib, which the
+# fuzzers' RPATH names ($ORIGIN/lib; DT_RPATH, so it also serves libcpp-httplib's own dependencies).
 mkdir -p "$OUT/lib"
 for f in "$OUT"/*_fuzzer; do
   ldd "$f" | awk '/=> \// { print $3 }' | grep -E 'lib(cpp-httplib|ssl|crypto|z|brotli[a-z]*)\.so' || true
