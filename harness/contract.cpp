@@ -687,6 +687,13 @@ void check_batch_item_failures(Ctx& c) {
     c.check_size = false;
     c.ok_reading = "ignored without ReportBatchItemFailures: the function returned, so the whole batch succeeded (SEMANTICS.md §4)";
     c.effective = Json{{"failed", Json::array()}};
+    // The ids the response lists all the same: failures the platform swallows (batch.failures-reported).
+    Json ignored = Json::array();
+    if (const Json* v = c.json(); v && v->is_object())
+      if (const Json* list = member(*v, "batchItemFailures"); list && list->is_array())
+        for (const auto& item : *list)
+          if (const Json* id = item.is_object() ? member(item, "itemIdentifier") : nullptr) ignored.push_back(*id);
+    if (!ignored.empty()) c.effective["ignored"] = std::move(ignored);
     return;
   }
   BatchIds batch = batch_ids(c.source, c.event);

@@ -33,7 +33,8 @@ struct ContractVerdict {
   /// The response as the platform reads it, after inference rules (HTTP API: a value without
   /// statusCode becomes the body of a 200). Null when there is nothing to read.
   /// batch-item-failures: {"failed": [ids...]} (record ids as itemIdentifier carries them; every
-  /// id of the batch plus "wholeBatch": true when the whole batch fails). firehose-records:
+  /// id of the batch plus "wholeBatch": true when the whole batch fails; without
+  /// ReportBatchItemFailures, "ignored": [ids...] the response listed and the platform did not read). firehose-records:
   /// {"ok": [...], "dropped": [...], "processingFailed": [...]}. s3-batch-results:
   /// {"results": {taskId: resultCode}, "missing": [...], "treatMissingKeysAs": ...}.
   Json effective;

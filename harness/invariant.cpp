@@ -142,10 +142,23 @@ bool check_payload_limits(const CaseRun& run, const InvariantContext& ctx, std::
 
 std::string id_text(const Json& id) { return id.is_string() ? id.get<std::string>() : id.dump(); }
 
+// True when a batchItemFailures entry can name the record by `id`: a non-empty string (messageId,
+// sequence number), or for the object ids grouped sources derive (Kafka's partition and offset)
+// one with no null or "" part. Malformed input (a null or numeric messageId) cannot be named.
+bool nameable(const Source& source, const Json& id) {
+  auto text = [](const Json& v) { return v.is_string() && !v.get_ref<const std::string&>().empty(); };
+  if (text(id)) return true;
+  if (!id.is_object() || !source.identity.grouped) return false;
+  for (const auto& [k, part] : id.items())
+    if (part.is_null() || (part.is_string() && !text(part))) return false;
+  return true;
+}
+
 // The records of the case's event: their itemIdentifier values and ordering keys, in batch order.
 struct BatchView {
   std::vector<std::string> ids;
   std::vector<std::string> keys;  ///< "" when the source promises no order
+  bool all_nameable = true;       ///< every record has an id a batchItemFailures entry can name
   std::size_t position(const std::string& id) const {
     auto it = std::find(ids.begin(), ids.end(), id);
     return it == ids.end() ? std::string::npos : static_cast<std::size_t>(it - ids.begin());
@@ -154,30 +167,18 @@ struct BatchView {
 
 BatchView batch_view(const Source& source, const Json& event) {
   BatchView v;
-  for (const auto& id : batch_item_ids(source, event)) v.ids.push_back(id_text(id));
+  for (const auto& id : batch_item_ids(source, event)) {
+    v.all_nameable = v.all_nameable && nameable(source, id);
+    v.ids.push_back(id_text(id));
+  }
   const auto pointers = record_pointers(source, event);
   for (const auto& p : pointers) {
     const Json* key = source.identity.ordering_key.empty() ? nullptr : find_at(event, p + source.identity.ordering_key);
     v.keys.push_back(key ? id_text(*key) : std::string());
   }
+  if (pointers.size() != v.ids.size()) v.all_nameable = false;  // a record without an id at all
   if (v.keys.size() != v.ids.size()) v.keys.assign(v.ids.size(), std::string());
   return v;
-}
-
-// True when every record of the event carries an identifier a batchItemFailures entry can name:
-// a non-empty string (messageId, sequence number), or for derived ids (Kafka's partition and
-// offset) an object with no null or "" part. Malformed input (a null or numeric messageId) is not.
-bool every_record_nameable(const Source& source, const Json& event) {
-  const std::vector<Json> ids = batch_item_ids(source, event);
-  if (ids.size() != record_pointers(source, event).size()) return false;
-  auto text = [](const Json& v) { return v.is_string() && !v.get_ref<const std::string&>().empty(); };
-  for (const auto& id : ids) {
-    if (text(id)) continue;
-    if (!id.is_object() || !source.identity.grouped) return false;  // only grouped sources derive object ids
-    for (const auto& [k, part] : id.items())
-      if (part.is_null() || (part.is_string() && !text(part))) return false;
-  }
-  return true;
 }
 
 std::vector<const Json*> effects_of(const Attempt& a, const char* kind) {
@@ -204,17 +205,15 @@ std::optional<std::set<std::string>> failed_ids(const Attempt& a) {
 // batch.failures-reported — SEMANTICS.md §4: a record the handler says it failed must be in the
 // response's batchItemFailures (or the function must fail); otherwise the platform deletes or
 // checkpoints past it and the failure is swallowed.
-// True when the response names `id` in batchItemFailures: with ReportBatchItemFailures off the
-// platform reads none of it (SEMANTICS.md §4), and the finding says that is why.
-bool response_lists(const Attempt& a, const std::string& id) {
-  const Json body = parse_untrusted(a.outcome.payload);
-  if (!body.is_object() || !body.contains("batchItemFailures") || !body["batchItemFailures"].is_array()) return false;
-  for (const auto& item : body["batchItemFailures"])
-    if (item.is_object() && item.contains("itemIdentifier") && id_text(item["itemIdentifier"]) == id) return true;
-  return false;
+// True when the response listed `id` in batchItemFailures but the mapping does not read the list
+// (no ReportBatchItemFailures, SEMANTICS.md §4): the finding then says that is why.
+bool listed_but_ignored(const Attempt& a, const std::string& id) {
+  if (!a.verdict || !a.verdict->effective.is_object()) return false;
+  const Json& ignored = a.verdict->effective.value("ignored", Json::array());
+  return std::any_of(ignored.begin(), ignored.end(), [&](const Json& x) { return id_text(x) == id; });
 }
 
-bool check_failures_reported(const CaseRun& run, const InvariantContext& ctx, std::vector<Finding>& out) {
+bool check_failures_reported(const CaseRun& run, const InvariantContext&, std::vector<Finding>& out) {
   bool exercised = false;
   for (const auto& a : run.attempts) {
     auto failed = failed_ids(a);
@@ -223,7 +222,7 @@ bool check_failures_reported(const CaseRun& run, const InvariantContext& ctx, st
     for (const Json* e : effects_of(a, "failed")) {
       const std::string id = id_text((*e)["id"]);
       if (failed->count(id)) continue;
-      const bool ignored_list = !ctx.report_batch_item_failures && response_lists(a, id);
+      const bool ignored_list = listed_but_ignored(a, id);
       Finding f = finding_for(
           "batch.failures-reported", run, a,
           ignored_list ? "the handler reported record " + id +
@@ -248,7 +247,7 @@ bool check_partial_not_whole(const CaseRun& run, const InvariantContext& ctx, st
   if (batch.ids.size() < 2) return false;
   // A record without a usable identifier (malformed input the platform never sends) cannot be
   // listed: failing the whole batch is then the only way to have it retried.
-  if (!every_record_nameable(ctx.source, run.kase->event)) return false;
+  if (!batch.all_nameable) return false;
   bool exercised = false;
   for (const auto& a : run.attempts) {
     if (!a.invoked) continue;

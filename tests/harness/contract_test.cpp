@@ -231,6 +231,13 @@ TEST(Contract, BatchItemFailuresAreIgnoredWithoutReportBatchItemFailures) {
   auto v = assess_response(sqs, event, "{", false);
   EXPECT_TRUE(v.ok) << problems_text(v);
   EXPECT_NE(v.reading.find("ignored without ReportBatchItemFailures"), std::string::npos) << v.reading;
+  EXPECT_FALSE(v.effective.contains("ignored"));
+  // A list it sends all the same is read as success; its ids are kept as the failures swallowed.
+  const Json id = event["Records"][1]["messageId"];
+  v = assess_response(sqs, event, dump(Json{{"batchItemFailures", {{{"itemIdentifier", id}}}}}), false);
+  EXPECT_TRUE(v.ok) << problems_text(v);
+  EXPECT_EQ(v.effective["failed"], Json::array());
+  EXPECT_EQ(v.effective["ignored"], Json::array({id}));
 }
 
 TEST(Contract, BatchItemFailuresNearMissTopLevelKeyIsFlaggedAsLostFailures) {
